@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: MIT
+// epsilon-lab-cli: the headless command line of Epsilon Lab.
+#include <CLI/CLI.hpp>
+
+#include "app/train_command.h"
+
+int main(int argc, char** argv) {
+    CLI::App app("Epsilon Lab: train, prune and compare ε-ResNets (Yu, Yu and Ramalingam, "
+                 "CVPR 2018).\nExit status: 0 success, 1 runtime failure, 2 bad usage.");
+    app.require_subcommand(1);
+    epsilon::TrainOptions train_options;
+    CLI::App* train = epsilon::addTrainCommand(app, train_options);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& error) {
+        const int status = app.exit(error);
+        return status == 0 ? 0 : 2;
+    }
+    if (train->parsed()) {
+        return epsilon::runTrain(train_options);
+    }
+    return 2;
+}

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: MIT
+// `epsilon-lab-cli train`: train an ε-ResNet, prune it, and compare the two networks.
+#include "app/train_command.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+
+#include "app/progress_printer.h"
+#include "app/report_writer.h"
+#include "core/dataset_registry.h"
+#include "core/presets.h"
+#include "core/prune_report.h"
+#include "core/runtime.h"
+#include "core/trainer.h"
+
+namespace epsilon {
+namespace {
+
+// The trainer that Ctrl-C should stop; requestStop() only stores an atomic flag.
+std::atomic<Trainer*> g_interruptible{nullptr};
+
+void onInterrupt(int) {
+    if (Trainer* trainer = g_interruptible.load()) {
+        trainer->requestStop();
+    }
+}
+
+std::string depthCheck(const std::string& text) {
+    try {
+        blocksPerStageForDepth(std::stoi(text));
+        return {};
+    } catch (const std::exception& error) {
+        return error.what();
+    }
+}
+
+ScheduleConfig scheduleFrom(const TrainOptions& o, int epochs) {
+    ScheduleConfig schedule;
+    schedule.adaptive = o.schedule == "adaptive";
+    if (o.lr_values.empty() && o.lr_after.empty()) {
+        schedule.steps = stepsScaledTo(epochs);
+    } else {
+        if (o.lr_values.size() != o.lr_after.size() + 1) {
+            throw std::invalid_argument("--lr-values needs exactly one more value than --lr-after");
+        }
+        schedule.steps = {{0, o.lr_values[0]}};
+        for (size_t i = 0; i < o.lr_after.size(); ++i) {
+            schedule.steps.push_back({o.lr_after[i], o.lr_values[i + 1]});
+        }
+    }
+    if (!o.restart_after.empty()) {
+        if (o.restart_after.size() + 1 != schedule.steps.size()) {
+            throw std::invalid_argument("--restart-after needs one offset per --lr-after step");
+        }
+        schedule.restart_steps = {{0, schedule.steps[0].learning_rate}};
+        for (size_t i = 0; i < o.restart_after.size(); ++i) {
+            schedule.restart_steps.push_back({o.restart_after[i],
+                                              schedule.steps[i + 1].learning_rate});
+        }
+    }
+    return schedule;
+}
+
+TrainConfig configFrom(const TrainOptions& o, const DatasetPair& data) {
+    TrainConfig config = defaultExperiment();
+    config.model.blocks_per_stage = o.blocks_per_stage.value_or(blocksPerStageForDepth(o.depth));
+    config.model.in_channels = data.train.channels();
+    config.model.image_size = data.train.height();
+    config.model.num_classes = data.train.num_classes;
+    config.model.epsilon = o.epsilon.value_or(defaultEpsilon(o.dataset));
+    config.epochs = o.epochs;
+    config.epsilon_warmup_epochs = o.epsilon_warmup.value_or(warmupScaledTo(o.epochs));
+    config.batch_size = o.batch_size;
+    config.schedule = scheduleFrom(o, o.epochs);
+    config.seed = o.seed;
+    config.train_limit = o.train_limit;
+    config.test_limit = o.test_limit;
+    config.horizontal_flip = o.flip.value_or(defaultHorizontalFlip(o.dataset));
+    validate(config);
+    return config;
+}
+
+PruneReport trainAndPrune(Trainer& trainer, const TrainOptions& o) {
+    const bool live = !o.quiet && isatty(fileno(stderr));
+    ProgressPrinter printer(stderr, live, trainer.config().epochs);
+    g_interruptible = &trainer;
+    std::signal(SIGINT, onInterrupt);
+    const TrainOutcome outcome = trainer.run(o.quiet ? nullptr : &printer);
+    std::signal(SIGINT, SIG_DFL);
+    g_interruptible = nullptr;
+    if (outcome == TrainOutcome::Cancelled) {
+        throw std::runtime_error("interrupted during epoch " +
+                                 std::to_string(trainer.epochsDone() + 1) + "; nothing reported");
+    }
+    const PruneRule rule =
+        o.prune_rule == "discard-average" ? PruneRule::DiscardAverage : PruneRule::DeadLastEpoch;
+    return pruneAndCompare(trainer, rule, o.prune_threshold);
+}
+
+}  // namespace
+
+CLI::App* addTrainCommand(CLI::App& app, TrainOptions& o) {
+    CLI::App* cmd = app.add_subcommand(
+        "train",
+        "Train an ε-ResNet, prune the blocks it discarded, and compare the compact network with "
+        "the original. With no flags: the default experiment, a ResNet-20 on Fashion-MNIST.");
+    cmd->add_option("--dataset", o.dataset, "Data set")
+        ->check(CLI::IsMember(knownDatasets()))
+        ->capture_default_str();
+    cmd->add_option("--data-path", o.data_path,
+                    "Directory of the data set's files (default for fashion-mnist: the Debian "
+                    "package's /usr/share/datasets/fashion-mnist)");
+    auto* depth = cmd->add_option("--depth", o.depth, "Network depth, 6n+2 (8, 14, 20, 56, 110...)")
+                      ->check(CLI::Validator(depthCheck, "6n+2"))
+                      ->capture_default_str();
+    cmd->add_option("-n,--blocks-per-stage", o.blocks_per_stage,
+                    "n, residual blocks per stage (instead of --depth)")
+        ->check(CLI::PositiveNumber)
+        ->excludes(depth);
+    cmd->add_option("--epsilon", o.epsilon,
+                    "Gate threshold ε (default: 6 for fashion-mnist and mnist, 2.5 otherwise)")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--epsilon-warmup", o.epsilon_warmup,
+                    "Epochs with ε = 0 before ε applies (default: 40% of --epochs)")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--epochs", o.epochs, "Epochs to train")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    cmd->add_option("--batch-size", o.batch_size, "Mini-batch size")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    cmd->add_option("--schedule", o.schedule,
+                    "standard: fixed steps; adaptive: restart the steps whenever another block "
+                    "is discarded")
+        ->check(CLI::IsMember({"standard", "adaptive"}))
+        ->capture_default_str();
+    cmd->add_option("--lr-values", o.lr_values,
+                    "Learning rates, comma separated (default 0.1,0.01,0.001)")
+        ->delimiter(',');
+    cmd->add_option("--lr-after", o.lr_after,
+                    "Epochs after which each following rate starts (default: 1/2 and 3/4 of "
+                    "--epochs; the paper's CIFAR run: 82,123,300 with rates 0.1,0.01,0.001,2e-4)")
+        ->delimiter(',');
+    cmd->add_option("--restart-after", o.restart_after,
+                    "Adaptive schedule: offsets from a restart for the same rates (default "
+                    "40,60,149)")
+        ->delimiter(',');
+    cmd->add_option("--seed", o.seed, "Seed of initialisation, shuffling and augmentation")
+        ->capture_default_str();
+    cmd->add_option("--threads", o.threads, "CPU threads (0: all cores)")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+    cmd->add_option("--device", o.device, "auto (CUDA if available), cpu or cuda")
+        ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
+        ->capture_default_str();
+    cmd->add_option("--train-limit", o.train_limit, "Use only the first N training images (0: all)")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--test-limit", o.test_limit, "Use only the first N test images (0: all)")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_flag("--flip,!--no-flip", o.flip,
+                  "Random horizontal flips (default: on, except for mnist)");
+    cmd->add_option("--prune-rule", o.prune_rule,
+                    "dead-last-epoch: remove blocks whose gate was 0 on every training batch of "
+                    "the last epoch; discard-average: remove blocks whose moving average of "
+                    "is_discarded is at least --prune-threshold")
+        ->check(CLI::IsMember({"dead-last-epoch", "discard-average"}))
+        ->capture_default_str();
+    cmd->add_option("--prune-threshold", o.prune_threshold,
+                    "Threshold for --prune-rule discard-average (the authors: 1)")
+        ->check(CLI::Range(0.0, 1.0))
+        ->capture_default_str();
+    cmd->add_option("--report", o.report_path, "Write a JSON report to this file");
+    cmd->add_flag("-q,--quiet", o.quiet, "No progress output");
+    return cmd;
+}
+
+int runTrain(const TrainOptions& o) {
+    const auto start = std::chrono::steady_clock::now();
+    DatasetPair data;
+    TrainConfig config;
+    torch::Device device = torch::kCPU;
+    try {
+        configureThreads(o.threads);
+        device = chooseDevice(o.device);
+        data = loadDataset({o.dataset, o.data_path});
+        config = configFrom(o, data);
+    } catch (const DataError& error) {
+        std::fprintf(stderr, "error: %s\n", error.what());
+        return 1;
+    } catch (const std::invalid_argument& error) {
+        std::fprintf(stderr, "error: %s\n", error.what());
+        return 2;
+    }
+    try {
+        std::fprintf(stderr, "training ε-ResNet-%d on %s (%lld images, %lld test) on %s, ε = %g\n",
+                     config.model.depth(), o.dataset.c_str(),
+                     static_cast<long long>(std::min<int64_t>(
+                         data.train.size(), o.train_limit ? o.train_limit : data.train.size())),
+                     static_cast<long long>(std::min<int64_t>(
+                         data.test.size(), o.test_limit ? o.test_limit : data.test.size())),
+                     describeDevice(device).c_str(), config.model.epsilon);
+        Trainer trainer(config, data, device);
+        const PruneReport report = trainAndPrune(trainer, o);
+        printComparison(stdout, report);
+        if (!o.report_path.empty()) {
+            const RunContext context{
+                o.dataset, describeDevice(device), currentThreads(),
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()};
+            writeJsonFile(o.report_path, reportJson(trainer, report, context));
+            std::fprintf(stderr, "report written to %s\n", o.report_path.c_str());
+        }
+        return 0;
+    } catch (const std::exception& error) {
+        std::fprintf(stderr, "error: %s\n", error.what());
+        return 1;
+    }
+}
+
+}  // namespace epsilon

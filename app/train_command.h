@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: MIT
+// `epsilon-lab-cli train`: train an ε-ResNet, prune it, and compare the two networks.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+namespace epsilon {
+
+/// The command's flags as parsed; unset optionals take defaults that depend on other flags.
+struct TrainOptions {
+    std::string dataset = "fashion-mnist";
+    std::string data_path;
+    int depth = 20;
+    std::optional<int> blocks_per_stage;
+    std::optional<double> epsilon;
+    std::optional<int> epsilon_warmup;
+    int epochs = 5;
+    int batch_size = 128;
+    std::string schedule = "standard";
+    std::vector<double> lr_values;
+    std::vector<int> lr_after;
+    std::vector<int> restart_after;
+    uint64_t seed = 1;
+    int threads = 0;
+    std::string device = "auto";
+    int64_t train_limit = 0;
+    int64_t test_limit = 0;
+    std::optional<bool> flip;
+    std::string prune_rule = "dead-last-epoch";
+    double prune_threshold = 1.0;
+    std::string report_path;
+    bool quiet = false;
+};
+
+/// Adds the `train` subcommand and its flags to `app`, filling `options` when parsed.
+CLI::App* addTrainCommand(CLI::App& app, TrainOptions& options);
+
+/// Runs the command; returns the exit status (0 success, 1 runtime failure, 2 bad settings).
+int runTrain(const TrainOptions& options);
+
+}  // namespace epsilon

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+// An image classification data set held in memory, as read from its files.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+#include <torch/types.h>
+
+namespace epsilon {
+
+/// Images and labels of one split (train or test) of a data set.
+struct Dataset {
+    /// Short name, e.g. "fashion-mnist" or "cifar10".
+    std::string name;
+    /// Raw pixels, uint8, shape [N, C, H, W].
+    torch::Tensor images;
+    /// Class indices, int64, shape [N], each in [0, num_classes).
+    torch::Tensor labels;
+    /// Number of classes the labels range over.
+    int num_classes = 0;
+
+    int64_t size() const { return images.defined() ? images.size(0) : 0; }
+    int channels() const { return static_cast<int>(images.size(1)); }
+    int height() const { return static_cast<int>(images.size(2)); }
+    int width() const { return static_cast<int>(images.size(3)); }
+};
+
+/// A training split and the test split it is evaluated on.
+struct DatasetPair {
+    Dataset train;
+    Dataset test;
+};
+
+/// A data file that cannot be used: the message names the file and what is wrong with it.
+class DataError : public std::runtime_error {
+public:
+    DataError(const std::string& path, const std::string& problem)
+        : std::runtime_error(path + ": " + problem), path_(path) {}
+
+    const std::string& path() const { return path_; }
+
+private:
+    std::string path_;
+};
+
+}  // namespace epsilon

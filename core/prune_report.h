@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+// Prunes a trained ε-ResNet and compares the compact network with the original.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/pruning.h"
+#include "core/trainer.h"
+
+namespace epsilon {
+
+/// One row of the comparison table.
+struct NetworkRow {
+    std::string name;
+    NetworkCost cost;
+    double test_accuracy = 0.0;
+    /// Median inference time of one batch of PruneReport::timing_batch images, eval mode.
+    double milliseconds_per_batch = 0.0;
+};
+
+/// The outcome of pruning: what was removed, both networks' rows, and the agreement check.
+struct PruneReport {
+    PruneRule rule = PruneRule::DeadLastEpoch;
+    std::vector<bool> removed;
+    NetworkRow original;
+    NetworkRow pruned;
+    PruneCheck check;
+    int timing_batch = 256;
+};
+
+/// Selects blocks by `rule` from the trainer's last epoch, builds the compact network, checks it
+/// against the gated one on the test set and measures both. `threshold`: DiscardAverage only.
+PruneReport pruneAndCompare(Trainer& trainer, PruneRule rule, double threshold = 1.0,
+                            int timing_batch = 256);
+
+/// Number of true flags.
+int countRemoved(const std::vector<bool>& removed);
+
+}  // namespace epsilon

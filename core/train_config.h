@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+// Settings of one training run; the defaults are the authors' CIFAR recipe (method.md).
+#pragma once
+
+#include <cstdint>
+
+#include "core/lr_schedule.h"
+#include "core/model_config.h"
+
+namespace epsilon {
+
+/// Everything a training run needs besides the data. Example: 2 quick epochs with ε = 8,
+/// `TrainConfig c; c.epochs = 2; c.model.epsilon = 8;`.
+struct TrainConfig {
+    ModelConfig model;
+    ScheduleConfig schedule;
+    /// Epochs to train in all (a resumed run continues up to this number).
+    int epochs = 10;
+    int batch_size = 128;
+    double momentum = 0.9;
+    /// λ of λ·½‖W‖², on convolution and fully-connected weights only.
+    double weight_decay = 2e-4;
+    /// Weight of the side classifier's cross-entropy in the loss.
+    double side_loss_weight = 0.1;
+    /// Decay of the per-block moving average of is_discarded and of the discarded count.
+    double discard_average_decay = 0.95;
+    /// Epochs trained with ε = 0 (a plain ResNet) before ε applies, as in the authors' later code.
+    int epsilon_warmup_epochs = 0;
+    /// Zero padding before the random crop; 0 disables cropping.
+    int crop_padding = 4;
+    bool horizontal_flip = true;
+    /// Seeds the initialisation, the shuffling and the augmentation.
+    uint64_t seed = 1;
+    /// Use at most this many training / test images (0: all), for quick runs.
+    int64_t train_limit = 0;
+    int64_t test_limit = 0;
+};
+
+/// Throws std::invalid_argument naming the first impossible setting.
+void validate(const TrainConfig& config);
+
+}  // namespace epsilon

@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: MIT
+// The training loop of ε-ResNet.
+#include "core/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <string>
+
+#include <torch/torch.h>
+
+#include "core/evaluation.h"
+
+namespace epsilon {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+void checkMatches(const ModelConfig& model, const Dataset& data) {
+    if (data.size() == 0) {
+        throw std::invalid_argument("data set " + data.name + " has no images");
+    }
+    if (data.channels() != model.in_channels || data.height() != model.image_size ||
+        data.width() != model.image_size || data.num_classes != model.num_classes) {
+        throw std::invalid_argument(
+            "the model expects " + std::to_string(model.in_channels) + "x" +
+            std::to_string(model.image_size) + "x" + std::to_string(model.image_size) +
+            " images in " + std::to_string(model.num_classes) + " classes, but " + data.name +
+            " has " + std::to_string(data.channels()) + "x" + std::to_string(data.height()) +
+            "x" + std::to_string(data.width()) + " in " + std::to_string(data.num_classes));
+    }
+}
+
+torch::optim::SGDOptions sgdOptions(const TrainConfig& config, double weight_decay) {
+    return torch::optim::SGDOptions(config.schedule.steps.front().learning_rate)
+        .momentum(config.momentum)
+        .weight_decay(weight_decay);
+}
+
+}  // namespace
+
+void validate(const TrainConfig& config) {
+    validate(config.model);
+    validate(config.schedule);
+    if (config.epochs < 0) {
+        throw std::invalid_argument("epochs must be at least 0");
+    }
+    if (config.batch_size < 1) {
+        throw std::invalid_argument("batch size must be at least 1");
+    }
+    if (!(config.momentum >= 0.0 && config.momentum < 1.0)) {
+        throw std::invalid_argument("momentum must be in [0, 1)");
+    }
+    if (!(config.weight_decay >= 0.0) || !(config.side_loss_weight >= 0.0)) {
+        throw std::invalid_argument("weight decay and side-loss weight must be >= 0");
+    }
+    if (!(config.discard_average_decay >= 0.0 && config.discard_average_decay < 1.0)) {
+        throw std::invalid_argument("the moving-average decay must be in [0, 1)");
+    }
+    if (config.epsilon_warmup_epochs < 0 || config.crop_padding < 0) {
+        throw std::invalid_argument("warm-up epochs and crop padding must be >= 0");
+    }
+    if (config.train_limit < 0 || config.test_limit < 0) {
+        throw std::invalid_argument("image limits must be >= 0");
+    }
+}
+
+Dataset takeFirst(const Dataset& data, int64_t limit) {
+    if (limit <= 0 || limit >= data.size()) {
+        return data;
+    }
+    Dataset subset = data;
+    subset.images = data.images.narrow(0, 0, limit);
+    subset.labels = data.labels.narrow(0, 0, limit);
+    return subset;
+}
+
+// Weight decay applies to convolution and fully-connected weights (the only parameters with
+// more than one dimension), not to batch-norm parameters or biases.
+struct Trainer::Optimizer {
+    explicit Optimizer(const TrainConfig& config, torch::nn::Module& model)
+        : sgd(groups(config, model), sgdOptions(config, 0.0)) {}
+
+    static std::vector<torch::optim::OptimizerParamGroup> groups(const TrainConfig& config,
+                                                                 torch::nn::Module& model) {
+        std::vector<torch::Tensor> decayed, plain;
+        for (const torch::Tensor& parameter : model.parameters()) {
+            (parameter.dim() > 1 ? decayed : plain).push_back(parameter);
+        }
+        std::vector<torch::optim::OptimizerParamGroup> result;
+        result.emplace_back(decayed, std::make_unique<torch::optim::SGDOptions>(
+                                         sgdOptions(config, config.weight_decay)));
+        result.emplace_back(plain, std::make_unique<torch::optim::SGDOptions>(
+                                       sgdOptions(config, 0.0)));
+        return result;
+    }
+
+    void setLearningRate(double rate) {
+        for (auto& group : sgd.param_groups()) {
+            static_cast<torch::optim::SGDOptions&>(group.options()).lr(rate);
+        }
+    }
+
+    torch::optim::SGD sgd;
+};
+
+Trainer::Trainer(TrainConfig config, DatasetPair data, torch::Device device)
+    : config_(std::move(config)),
+      data_{takeFirst(data.train, config_.train_limit), takeFirst(data.test, config_.test_limit)},
+      device_(device),
+      normalizer_(data_.train.images),
+      schedule_(config_.schedule) {
+    validate(config_);
+    checkMatches(config_.model, data_.train);
+    checkMatches(config_.model, data_.test);
+    torch::manual_seed(config_.seed);
+    model_ = EpsilonResNet(config_.model);
+    model_->to(device_);
+    optimizer_ = std::make_unique<Optimizer>(config_, *model_);
+
+    LoaderOptions options;
+    options.batch_size = config_.batch_size;
+    options.shuffle = true;
+    options.augment = AugmentOptions{config_.crop_padding, config_.horizontal_flip};
+    options.seed = config_.seed;
+    train_loader_ = std::make_unique<BatchLoader>(data_.train, normalizer_, options);
+
+    const size_t blocks = static_cast<size_t>(config_.model.blockCount());
+    dead_last_epoch_.assign(blocks, 0);
+    discard_average_.assign(blocks, 0.0f);
+}
+
+Trainer::~Trainer() = default;
+
+void Trainer::setEpochs(int epochs) {
+    if (epochs < 0) {
+        throw std::invalid_argument("epochs must be at least 0");
+    }
+    config_.epochs = epochs;
+}
+
+double Trainer::trainImagesPerSecond() const {
+    return train_seconds_ > 0.0 ? static_cast<double>(train_images_) / train_seconds_ : 0.0;
+}
+
+TrainOutcome Trainer::run(TrainingObserver* observer) {
+    for (int epoch = epochs_done_ + 1; epoch <= config_.epochs; ++epoch) {
+        EpochRecord record;
+        const Clock::time_point start = Clock::now();
+        if (!trainEpoch(epoch, observer, record)) {
+            stop_requested_ = false;
+            return TrainOutcome::Cancelled;
+        }
+        finishEpoch(epoch, record);
+        record.seconds = secondsSince(start);
+        history_.push_back(record);
+        if (observer != nullptr) {
+            observer->onEpoch(record);
+        }
+    }
+    return TrainOutcome::Finished;
+}
+
+bool Trainer::trainEpoch(int epoch, TrainingObserver* observer, EpochRecord& record) {
+    const double learning_rate = schedule_.learningRate(epoch);
+    const double epsilon = epoch <= config_.epsilon_warmup_epochs ? 0.0 : config_.model.epsilon;
+    optimizer_->setLearningRate(learning_rate);
+    model_->setEpsilon(epsilon);
+    model_->train();
+    train_loader_->startEpoch(epoch);
+
+    const size_t blocks = discard_average_.size();
+    const float decay = static_cast<float>(config_.discard_average_decay);
+    std::vector<uint8_t> dead(blocks, 1);
+    StepRecord step;
+    step.epoch = epoch;
+    step.batches_per_epoch = static_cast<int>(train_loader_->batchesPerEpoch());
+    step.learning_rate = learning_rate;
+    step.epsilon = epsilon;
+    double loss_sum = 0.0;
+    int64_t correct = 0, images = 0;
+    const Clock::time_point start = Clock::now();
+
+    while (auto batch = train_loader_->next()) {
+        if (stop_requested_) {
+            return false;
+        }
+        const torch::Tensor inputs = batch->images.to(device_);
+        const torch::Tensor labels = batch->labels.to(device_);
+        const int64_t n = labels.size(0);
+
+        // Forward and backward; the side classifier's loss is added with its weight.
+        optimizer_->sgd.zero_grad();
+        const GatedOutput out = model_->forward(inputs);
+        torch::Tensor loss = torch::cross_entropy_loss(out.logits, labels);
+        if (out.side_logits.defined()) {
+            loss = loss + config_.side_loss_weight * torch::cross_entropy_loss(out.side_logits,
+                                                                                 labels);
+        }
+        loss.backward();
+
+        // One transfer brings loss, hits and every block's statistics to the host. The loss is
+        // checked before the step, so a NaN never reaches the weights.
+        const torch::Tensor hits = out.logits.argmax(1).eq(labels).sum().to(torch::kFloat);
+        const torch::Tensor summary =
+            torch::cat({loss.detach().reshape({1}), hits.reshape({1}), out.max_abs, out.mean_abs,
+                        out.gates})
+                .to(torch::kCPU, torch::kFloat);
+        const float* values = summary.data_ptr<float>();
+        if (!std::isfinite(values[0])) {
+            throw TrainingError("the loss became " + std::to_string(values[0]) + " at epoch " +
+                                std::to_string(epoch) + ", step " +
+                                std::to_string(steps_done_ + 1) +
+                                "; training stopped (try a lower learning rate)");
+        }
+        optimizer_->sgd.step();
+        ++steps_done_;
+
+        // Moving averages of is_discarded and of the discarded count, and whole-epoch deadness.
+        step.max_abs.assign(values + 2, values + 2 + blocks);
+        step.mean_abs.assign(values + 2 + blocks, values + 2 + 2 * blocks);
+        step.gate.assign(values + 2 + 2 * blocks, values + 2 + 3 * blocks);
+        float discarded_now = 0.0f;
+        for (size_t b = 0; b < blocks; ++b) {
+            const float discarded = step.gate[b] == 0.0f ? 1.0f : 0.0f;
+            discard_average_[b] = decay * discard_average_[b] + (1.0f - decay) * discarded;
+            dead[b] = dead[b] && discarded == 1.0f;
+            discarded_now += discarded;
+        }
+        discarded_count_average_ =
+            decay * discarded_count_average_ + (1.0 - decay) * discarded_now;
+
+        // Tell the observer.
+        loss_sum += values[0] * n;
+        correct += static_cast<int64_t>(values[1]);
+        images += n;
+        const double elapsed = secondsSince(start);
+        ++step.batch;
+        step.step = steps_done_;
+        step.loss = values[0];
+        step.accuracy = values[1] / static_cast<double>(n);
+        step.discard_average = discard_average_;
+        step.discarded_count_average = discarded_count_average_;
+        step.images_per_second = elapsed > 0.0 ? images / elapsed : 0.0;
+        const int64_t steps_left = static_cast<int64_t>(config_.epochs - epoch) *
+                                       step.batches_per_epoch +
+                                   (step.batches_per_epoch - step.batch);
+        step.seconds_left = elapsed * static_cast<double>(steps_left) / step.batch;
+        if (observer != nullptr) {
+            observer->onStep(step);
+        }
+    }
+    train_seconds_ += secondsSince(start);
+    train_images_ += images;
+
+    record.epoch = epoch;
+    record.step = steps_done_;
+    record.train_loss = images > 0 ? loss_sum / static_cast<double>(images) : 0.0;
+    record.train_accuracy = images > 0 ? static_cast<double>(correct) / images : 0.0;
+    record.learning_rate = learning_rate;
+    record.epsilon = epsilon;
+    record.images_per_second = step.images_per_second;
+    dead_last_epoch_ = dead;
+    return true;
+}
+
+void Trainer::finishEpoch(int epoch, EpochRecord& record) {
+    const EvalResult test =
+        evaluateGated(model_, data_.test, normalizer_, config_.batch_size, device_);
+    record.test_loss = test.loss;
+    record.test_accuracy = test.accuracy;
+    record.side_test_accuracy = test.side_accuracy;
+    record.test_batches_gate_on = test.batches_gate_on;
+    record.test_batches = test.batches;
+    record.dead_whole_epoch = dead_last_epoch_;
+    record.discard_average = discard_average_;
+    record.discarded_count_average = discarded_count_average_;
+    record.schedule_restarted = schedule_.endEpoch(epoch, discarded_count_average_);
+    epochs_done_ = epoch;
+}
+
+}  // namespace epsilon
