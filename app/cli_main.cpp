@@ -5,8 +5,9 @@
 #include "app/train_command.h"
 
 int main(int argc, char** argv) {
-    CLI::App app("Epsilon Lab: train, prune and compare ε-ResNets (Yu, Yu and Ramalingam, "
-                 "CVPR 2018).\nExit status: 0 success, 1 runtime failure, 2 bad usage.");
+    CLI::App app(
+        "Epsilon Lab: train, prune and compare ε-ResNets (Yu, Yu and Ramalingam, "
+        "CVPR 2018).\nExit status: 0 success, 1 runtime failure, 2 bad usage.");
     app.require_subcommand(1);
     epsilon::TrainOptions train_options;
     CLI::App* train = epsilon::addTrainCommand(app, train_options);

@@ -10,14 +10,14 @@ namespace epsilon {
 
 /// A TrainingObserver that writes to a stdio stream (standard error by default).
 class ProgressPrinter : public TrainingObserver {
-public:
+  public:
     /// `live`: redraw one line in place (for a terminal); otherwise print plain lines.
     ProgressPrinter(std::FILE* stream, bool live, int total_epochs);
 
     void onStep(const StepRecord& record) override;
     void onEpoch(const EpochRecord& record) override;
 
-private:
+  private:
     std::FILE* stream_;
     bool live_;
     int total_epochs_;

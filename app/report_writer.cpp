@@ -41,6 +41,8 @@ nlohmann::json historyJson(const std::vector<EpochRecord>& history) {
                           {"epsilon", r.epsilon},
                           {"dead_whole_epoch", r.dead_whole_epoch},
                           {"discard_average", r.discard_average},
+                          {"epoch_max_abs", r.epoch_max_abs},
+                          {"epoch_mean_abs", r.epoch_mean_abs},
                           {"test_batches_gate_on", r.test_batches_gate_on},
                           {"images_per_second", r.images_per_second},
                           {"seconds", r.seconds}});
@@ -95,8 +97,8 @@ nlohmann::json reportJson(const Trainer& trainer, const PruneReport& report,
         {"blocks_total", report.removed.size()},
         {"blocks_discarded", countRemoved(report.removed)},
         {"removed_blocks", removed_blocks},
-        {"prune_rule", report.rule == PruneRule::DeadLastEpoch ? "dead-last-epoch"
-                                                                : "discard-average"},
+        {"prune_rule",
+         report.rule == PruneRule::DeadLastEpoch ? "dead-last-epoch" : "discard-average"},
         {"pruned_params", report.pruned.cost.parameters},
         {"pruned_macs", report.pruned.cost.macs},
         {"pruned_test_accuracy", report.pruned.test_accuracy},
@@ -110,6 +112,17 @@ nlohmann::json reportJson(const Trainer& trainer, const PruneReport& report,
         {"pruned", rowJson(report.pruned)},
         {"history", historyJson(trainer.history())},
     };
+}
+
+void checkWritable(const std::string& path) {
+    const std::string probe = path + ".tmp";
+    std::ofstream out(probe, std::ios::app);
+    if (!out) {
+        throw std::runtime_error(path + ": cannot write the report here (" + std::strerror(errno) +
+                                 ")");
+    }
+    out.close();
+    std::filesystem::remove(probe);
 }
 
 void writeJsonFile(const std::string& path, const nlohmann::json& json) {

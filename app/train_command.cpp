@@ -57,8 +57,8 @@ ScheduleConfig scheduleFrom(const TrainOptions& o, int epochs) {
         }
         schedule.restart_steps = {{0, schedule.steps[0].learning_rate}};
         for (size_t i = 0; i < o.restart_after.size(); ++i) {
-            schedule.restart_steps.push_back({o.restart_after[i],
-                                              schedule.steps[i + 1].learning_rate});
+            schedule.restart_steps.push_back(
+                {o.restart_after[i], schedule.steps[i + 1].learning_rate});
         }
     }
     return schedule;
@@ -202,6 +202,9 @@ int runTrain(const TrainOptions& o) {
                      static_cast<long long>(std::min<int64_t>(
                          data.test.size(), o.test_limit ? o.test_limit : data.test.size())),
                      describeDevice(device).c_str(), config.model.epsilon);
+        if (!o.report_path.empty()) {
+            checkWritable(o.report_path);
+        }
         Trainer trainer(config, data, device);
         const PruneReport report = trainAndPrune(trainer, o);
         printComparison(stdout, report);

@@ -67,6 +67,7 @@ class BatchLoader {
     BatchLoader(const Dataset& data, const Normalizer& normalizer, LoaderOptions options);
     /// Waits for batches still being prepared, so destruction mid-epoch is safe.
     ~BatchLoader();
+    /// Not copyable: each batch in flight belongs to exactly one loader.
     BatchLoader(const BatchLoader&) = delete;
     BatchLoader& operator=(const BatchLoader&) = delete;
     /// Moves the loader; batches in flight stay valid because they never refer to the loader.

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The compact network pruned from an ε-ResNet: a plain pre-activation ResNet, no gates, no side head.
+// The compact network pruned from an ε-ResNet: a plain pre-activation ResNet, no gates, no side
+// head.
 #pragma once
 
 #include <vector>
@@ -21,7 +22,7 @@ struct CompactUnit {
 /// Plain pre-activation ResNet made of the units given. Parameter names: stem.*,
 /// blocks.<k>.* (kept blocks renumbered from 0), head.*.
 class CompactResNetImpl : public torch::nn::Module {
-public:
+  public:
     CompactResNetImpl(int in_channels, int num_classes, std::vector<CompactUnit> units);
 
     /// Logits, [N, classes].
@@ -35,7 +36,7 @@ public:
     std::vector<ResidualBranch> branches;
     Classifier head{nullptr};
 
-private:
+  private:
     std::vector<CompactUnit> units_;
     torch::nn::ModuleList block_list_{nullptr};
 };

@@ -34,13 +34,13 @@ struct DatasetPair {
 
 /// A data file that cannot be used: the message names the file and what is wrong with it.
 class DataError : public std::runtime_error {
-public:
+  public:
     DataError(const std::string& path, const std::string& problem)
         : std::runtime_error(path + ": " + problem), path_(path) {}
 
     const std::string& path() const { return path_; }
 
-private:
+  private:
     std::string path_;
 };
 

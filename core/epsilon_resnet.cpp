@@ -62,7 +62,9 @@ GatedOutput EpsilonResNetImpl::forward(const torch::Tensor& images) {
     return out;
 }
 
-std::vector<BlockShape> EpsilonResNetImpl::blockShapes() const { return blockShapesFor(config_); }
+std::vector<BlockShape> EpsilonResNetImpl::blockShapes() const {
+    return blockShapesFor(config_);
+}
 
 int64_t EpsilonResNetImpl::inferenceParameterCount() const {
     int64_t count = trainableParameterCount(*this);

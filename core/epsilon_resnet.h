@@ -29,7 +29,7 @@ struct GatedOutput {
 /// ε-ResNet of depth 6n + 2 (Yu, Yu and Ramalingam, CVPR 2018): y = x + S(F(x))·F(x) per block.
 /// Parameter names: stem.*, blocks.<i>.{bn1,conv1,bn2,conv2}.*, head.*, side_head.*.
 class EpsilonResNetImpl : public torch::nn::Module {
-public:
+  public:
     explicit EpsilonResNetImpl(const ModelConfig& config);
 
     GatedOutput forward(const torch::Tensor& images);
@@ -47,7 +47,7 @@ public:
     Classifier head{nullptr};
     Classifier side_head{nullptr};  ///< Null when config().side_head is false.
 
-private:
+  private:
     ModelConfig config_;
     torch::nn::ModuleList block_list_{nullptr};
 };

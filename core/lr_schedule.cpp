@@ -40,7 +40,9 @@ void validate(const ScheduleConfig& config) {
     }
 }
 
-LrSchedule::LrSchedule(ScheduleConfig config) : config_(std::move(config)) { validate(config_); }
+LrSchedule::LrSchedule(ScheduleConfig config) : config_(std::move(config)) {
+    validate(config_);
+}
 
 double LrSchedule::learningRate(int epoch) const {
     if (restart_epoch_ > 0) {

@@ -29,7 +29,7 @@ void validate(const ScheduleConfig& config);
 
 /// The learning rate of each epoch, including the adaptive schedule's restarts.
 class LrSchedule {
-public:
+  public:
     explicit LrSchedule(ScheduleConfig config);
 
     /// Learning rate for epoch `epoch` (counting from 1).
@@ -46,7 +46,7 @@ public:
     void restore(int restart_epoch, double previous_discarded_average);
     const ScheduleConfig& config() const { return config_; }
 
-private:
+  private:
     ScheduleConfig config_;
     int restart_epoch_ = 0;
     double previous_discarded_ = 0.0;

@@ -24,7 +24,7 @@ struct BlockShape {
 
 /// Stem: 3×3 convolution to the first stage's width, then batch norm and ReLU.
 class StemImpl : public torch::nn::Module {
-public:
+  public:
     StemImpl(int in_channels, int out_channels);
     torch::Tensor forward(const torch::Tensor& images);
 
@@ -35,7 +35,7 @@ TORCH_MODULE(Stem);
 
 /// The residual branch F of a pre-activation basic block: [BN, ReLU,] conv, BN, ReLU, conv.
 class ResidualBranchImpl : public torch::nn::Module {
-public:
+  public:
     explicit ResidualBranchImpl(BlockShape shape);
     torch::Tensor forward(const torch::Tensor& x);
 
@@ -49,7 +49,7 @@ TORCH_MODULE(ResidualBranch);
 
 /// Classifier: batch norm, ReLU, global average pool, fully connected layer.
 class ClassifierImpl : public torch::nn::Module {
-public:
+  public:
     ClassifierImpl(int in_channels, int num_classes);
     torch::Tensor forward(const torch::Tensor& features);
 

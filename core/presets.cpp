@@ -54,6 +54,8 @@ std::vector<LrStep> stepsScaledTo(int epochs) {
     return steps;
 }
 
-int warmupScaledTo(int epochs) { return static_cast<int>(std::floor(0.4 * epochs)); }
+int warmupScaledTo(int epochs) {
+    return static_cast<int>(std::floor(0.4 * epochs));
+}
 
 }  // namespace epsilon

@@ -14,8 +14,7 @@ int countRemoved(const std::vector<bool>& removed) {
     return static_cast<int>(std::count(removed.begin(), removed.end(), true));
 }
 
-PruneReport pruneAndCompare(Trainer& trainer, PruneRule rule, double threshold,
-                            int timing_batch) {
+PruneReport pruneAndCompare(Trainer& trainer, PruneRule rule, double threshold, int timing_batch) {
     EpsilonResNet& gated = trainer.model();
     const ModelConfig& config = gated->config();
     const Dataset& test = trainer.data().test;
@@ -28,9 +27,8 @@ PruneReport pruneAndCompare(Trainer& trainer, PruneRule rule, double threshold,
     report.removed =
         selectBlocks(rule, trainer.deadLastEpoch(), trainer.discardAverage(), threshold);
     CompactResNet compact = buildCompact(gated, report.removed);
-    report.check =
-        checkCompact(gated, compact, report.removed, test, trainer.normalizer(), batch_size,
-                     device);
+    report.check = checkCompact(gated, compact, report.removed, test, trainer.normalizer(),
+                                batch_size, device);
 
     const bool was_training = gated->is_training();
     gated->eval();
@@ -38,17 +36,17 @@ PruneReport pruneAndCompare(Trainer& trainer, PruneRule rule, double threshold,
     report.original.cost = costOf(*gated);
     report.original.test_accuracy =
         evaluateGated(gated, test, trainer.normalizer(), batch_size, device).accuracy;
-    report.original.milliseconds_per_batch = inferenceMilliseconds(
-        [&](const torch::Tensor& x) { return gated->forward(x).logits; }, timing_batch,
-        config.in_channels, config.image_size, device);
+    report.original.milliseconds_per_batch =
+        inferenceMilliseconds([&](const torch::Tensor& x) { return gated->forward(x).logits; },
+                              timing_batch, config.in_channels, config.image_size, device);
 
     report.pruned.cost = costOf(*compact, config.image_size);
     report.pruned.name = "pruned ResNet-" + std::to_string(report.pruned.cost.layers);
     report.pruned.test_accuracy =
         evaluateCompact(compact, test, trainer.normalizer(), batch_size, device).accuracy;
-    report.pruned.milliseconds_per_batch = inferenceMilliseconds(
-        [&](const torch::Tensor& x) { return compact->forward(x); }, timing_batch,
-        config.in_channels, config.image_size, device);
+    report.pruned.milliseconds_per_batch =
+        inferenceMilliseconds([&](const torch::Tensor& x) { return compact->forward(x); },
+                              timing_batch, config.in_channels, config.image_size, device);
     gated->train(was_training);
     return report;
 }

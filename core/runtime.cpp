@@ -21,7 +21,9 @@ void configureThreads(int threads) {
     at::set_num_threads(count);
 }
 
-int currentThreads() { return at::get_num_threads(); }
+int currentThreads() {
+    return at::get_num_threads();
+}
 
 torch::Device chooseDevice(const std::string& request) {
     if (request == "cpu") {

@@ -2,6 +2,7 @@
 // The training loop of ε-ResNet.
 #include "core/trainer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <string>
@@ -29,8 +30,8 @@ void checkMatches(const ModelConfig& model, const Dataset& data) {
             "the model expects " + std::to_string(model.in_channels) + "x" +
             std::to_string(model.image_size) + "x" + std::to_string(model.image_size) +
             " images in " + std::to_string(model.num_classes) + " classes, but " + data.name +
-            " has " + std::to_string(data.channels()) + "x" + std::to_string(data.height()) +
-            "x" + std::to_string(data.width()) + " in " + std::to_string(data.num_classes));
+            " has " + std::to_string(data.channels()) + "x" + std::to_string(data.height()) + "x" +
+            std::to_string(data.width()) + " in " + std::to_string(data.num_classes));
     }
 }
 
@@ -93,8 +94,8 @@ struct Trainer::Optimizer {
         std::vector<torch::optim::OptimizerParamGroup> result;
         result.emplace_back(decayed, std::make_unique<torch::optim::SGDOptions>(
                                          sgdOptions(config, config.weight_decay)));
-        result.emplace_back(plain, std::make_unique<torch::optim::SGDOptions>(
-                                       sgdOptions(config, 0.0)));
+        result.emplace_back(plain,
+                            std::make_unique<torch::optim::SGDOptions>(sgdOptions(config, 0.0)));
         return result;
     }
 
@@ -175,6 +176,8 @@ bool Trainer::trainEpoch(int epoch, TrainingObserver* observer, EpochRecord& rec
     const size_t blocks = discard_average_.size();
     const float decay = static_cast<float>(config_.discard_average_decay);
     std::vector<uint8_t> dead(blocks, 1);
+    record.epoch_max_abs.assign(blocks, 0.0f);
+    record.epoch_mean_abs.assign(blocks, 0.0f);
     StepRecord step;
     step.epoch = epoch;
     step.batches_per_epoch = static_cast<int>(train_loader_->batchesPerEpoch());
@@ -197,18 +200,17 @@ bool Trainer::trainEpoch(int epoch, TrainingObserver* observer, EpochRecord& rec
         const GatedOutput out = model_->forward(inputs);
         torch::Tensor loss = torch::cross_entropy_loss(out.logits, labels);
         if (out.side_logits.defined()) {
-            loss = loss + config_.side_loss_weight * torch::cross_entropy_loss(out.side_logits,
-                                                                                 labels);
+            loss = loss +
+                   config_.side_loss_weight * torch::cross_entropy_loss(out.side_logits, labels);
         }
         loss.backward();
 
         // One transfer brings loss, hits and every block's statistics to the host. The loss is
         // checked before the step, so a NaN never reaches the weights.
         const torch::Tensor hits = out.logits.argmax(1).eq(labels).sum().to(torch::kFloat);
-        const torch::Tensor summary =
-            torch::cat({loss.detach().reshape({1}), hits.reshape({1}), out.max_abs, out.mean_abs,
-                        out.gates})
-                .to(torch::kCPU, torch::kFloat);
+        const torch::Tensor summary = torch::cat({loss.detach().reshape({1}), hits.reshape({1}),
+                                                  out.max_abs, out.mean_abs, out.gates})
+                                          .to(torch::kCPU, torch::kFloat);
         const float* values = summary.data_ptr<float>();
         if (!std::isfinite(values[0])) {
             throw TrainingError("the loss became " + std::to_string(values[0]) + " at epoch " +
@@ -228,10 +230,11 @@ bool Trainer::trainEpoch(int epoch, TrainingObserver* observer, EpochRecord& rec
             const float discarded = step.gate[b] == 0.0f ? 1.0f : 0.0f;
             discard_average_[b] = decay * discard_average_[b] + (1.0f - decay) * discarded;
             dead[b] = dead[b] && discarded == 1.0f;
+            record.epoch_max_abs[b] = std::max(record.epoch_max_abs[b], step.max_abs[b]);
+            record.epoch_mean_abs[b] += step.mean_abs[b];
             discarded_now += discarded;
         }
-        discarded_count_average_ =
-            decay * discarded_count_average_ + (1.0 - decay) * discarded_now;
+        discarded_count_average_ = decay * discarded_count_average_ + (1.0 - decay) * discarded_now;
 
         // Tell the observer.
         loss_sum += values[0] * n;
@@ -245,9 +248,9 @@ bool Trainer::trainEpoch(int epoch, TrainingObserver* observer, EpochRecord& rec
         step.discard_average = discard_average_;
         step.discarded_count_average = discarded_count_average_;
         step.images_per_second = elapsed > 0.0 ? images / elapsed : 0.0;
-        const int64_t steps_left = static_cast<int64_t>(config_.epochs - epoch) *
-                                       step.batches_per_epoch +
-                                   (step.batches_per_epoch - step.batch);
+        const int64_t steps_left =
+            static_cast<int64_t>(config_.epochs - epoch) * step.batches_per_epoch +
+            (step.batches_per_epoch - step.batch);
         step.seconds_left = elapsed * static_cast<double>(steps_left) / step.batch;
         if (observer != nullptr) {
             observer->onStep(step);
@@ -256,6 +259,9 @@ bool Trainer::trainEpoch(int epoch, TrainingObserver* observer, EpochRecord& rec
     train_seconds_ += secondsSince(start);
     train_images_ += images;
 
+    for (float& mean : record.epoch_mean_abs) {
+        mean /= static_cast<float>(std::max(1, step.batch));
+    }
     record.epoch = epoch;
     record.step = steps_done_;
     record.train_loss = images > 0 ? loss_sum / static_cast<double>(images) : 0.0;

@@ -19,7 +19,7 @@ namespace epsilon {
 
 /// Training cannot go on; the message says why (e.g. the loss became NaN, and when).
 class TrainingError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
@@ -29,7 +29,7 @@ enum class TrainOutcome { Finished, Cancelled };
 /// Owns the model, the optimizer and the data of one run. Not thread-safe, except
 /// requestStop(), which any thread may call while run() is going on.
 class Trainer {
-public:
+  public:
     Trainer(TrainConfig config, DatasetPair data, torch::Device device);
     ~Trainer();
     Trainer(const Trainer&) = delete;
@@ -58,7 +58,7 @@ public:
     /// Mean training throughput over the epochs run by this object.
     double trainImagesPerSecond() const;
 
-private:
+  private:
     struct Optimizer;
     bool trainEpoch(int epoch, TrainingObserver* observer, EpochRecord& record);
     void finishEpoch(int epoch, EpochRecord& record);

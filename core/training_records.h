@@ -16,11 +16,11 @@ struct StepRecord {
     double loss = 0.0;      ///< Total loss of this batch (main + weighted side + weight decay).
     double accuracy = 0.0;  ///< Main classifier's accuracy on this batch, 0..1.
     double learning_rate = 0.0;
-    double epsilon = 0.0;  ///< ε in force for this step.
-    std::vector<float> max_abs;          ///< max |F| per block on this batch.
-    std::vector<float> mean_abs;         ///< mean |F| per block on this batch.
-    std::vector<float> gate;             ///< Gate per block on this batch (0 or 1).
-    std::vector<float> discard_average;  ///< Moving average of is_discarded per block.
+    double epsilon = 0.0;                  ///< ε in force for this step.
+    std::vector<float> max_abs;            ///< max |F| per block on this batch.
+    std::vector<float> mean_abs;           ///< mean |F| per block on this batch.
+    std::vector<float> gate;               ///< Gate per block on this batch (0 or 1).
+    std::vector<float> discard_average;    ///< Moving average of is_discarded per block.
     double discarded_count_average = 0.0;  ///< Moving average of the discarded-block count.
     double images_per_second = 0.0;        ///< Training throughput over the epoch so far.
     double seconds_left = 0.0;             ///< Estimated time to the end of training.
@@ -41,6 +41,11 @@ struct EpochRecord {
     std::vector<uint8_t> dead_whole_epoch;
     std::vector<float> discard_average;
     double discarded_count_average = 0.0;
+    /// Per block, the largest max |F| over this epoch's training batches: at any ε at or above
+    /// it the block would have been off on every batch.
+    std::vector<float> epoch_max_abs;
+    /// Per block, the mean over this epoch's training batches of mean |F|.
+    std::vector<float> epoch_mean_abs;
     /// Test batches on which each block's gate was 1.
     std::vector<int64_t> test_batches_gate_on;
     int64_t test_batches = 0;
@@ -51,7 +56,7 @@ struct EpochRecord {
 
 /// Receives records from the trainer, on the trainer's thread; must not block for long.
 class TrainingObserver {
-public:
+  public:
     virtual ~TrainingObserver() = default;
     virtual void onStep(const StepRecord& /*record*/) {}
     virtual void onEpoch(const EpochRecord& /*record*/) {}
