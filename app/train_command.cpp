@@ -79,6 +79,7 @@ TrainConfig configFrom(const TrainOptions& o, const DatasetPair& data) {
     config.train_limit = o.train_limit;
     config.test_limit = o.test_limit;
     config.horizontal_flip = o.flip.value_or(defaultHorizontalFlip(o.dataset));
+    config.channels_last = o.channels_last;
     validate(config);
     return config;
 }
@@ -121,7 +122,7 @@ CLI::App* addTrainCommand(CLI::App& app, TrainOptions& o) {
         ->check(CLI::PositiveNumber)
         ->excludes(depth);
     cmd->add_option("--epsilon", o.epsilon,
-                    "Gate threshold ε (default: 6 for fashion-mnist and mnist, 2.5 otherwise)")
+                    "Gate threshold ε (default: 14 for fashion-mnist and mnist, 2.5 otherwise)")
         ->check(CLI::NonNegativeNumber);
     cmd->add_option("--epsilon-warmup", o.epsilon_warmup,
                     "Epochs with ε = 0 before ε applies (default: 40% of --epochs)")
@@ -162,6 +163,8 @@ CLI::App* addTrainCommand(CLI::App& app, TrainOptions& o) {
         ->check(CLI::NonNegativeNumber);
     cmd->add_flag("--flip,!--no-flip", o.flip,
                   "Random horizontal flips (default: on, except for mnist)");
+    cmd->add_flag("--channels-last,!--no-channels-last", o.channels_last,
+                  "Store activations channels-last (NHWC), faster on CPU (default: on)");
     cmd->add_option("--prune-rule", o.prune_rule,
                     "dead-last-epoch: remove blocks whose gate was 0 on every training batch of "
                     "the last epoch; discard-average: remove blocks whose moving average of "

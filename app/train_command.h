@@ -8,6 +8,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "core/presets.h"
+
 namespace epsilon {
 
 /// The command's flags as parsed; unset optionals take defaults that depend on other flags.
@@ -18,18 +20,19 @@ struct TrainOptions {
     std::optional<int> blocks_per_stage;
     std::optional<double> epsilon;
     std::optional<int> epsilon_warmup;
-    int epochs = 5;
-    int batch_size = 128;
+    int epochs = defaultExperiment().epochs;
+    int batch_size = defaultExperiment().batch_size;
     std::string schedule = "standard";
     std::vector<double> lr_values;
     std::vector<int> lr_after;
     std::vector<int> restart_after;
-    uint64_t seed = 1;
+    uint64_t seed = defaultExperiment().seed;
     int threads = 0;
     std::string device = "auto";
     int64_t train_limit = 0;
     int64_t test_limit = 0;
     std::optional<bool> flip;
+    bool channels_last = true;
     std::string prune_rule = "dead-last-epoch";
     double prune_threshold = 1.0;
     std::string report_path;

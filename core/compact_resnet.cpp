@@ -23,7 +23,7 @@ CompactResNetImpl::CompactResNetImpl(int in_channels, int num_classes,
 }
 
 torch::Tensor CompactResNetImpl::forward(const torch::Tensor& images) {
-    torch::Tensor x = stem(images);
+    torch::Tensor x = stem(inLayoutOf(images, *stem));
     size_t next_branch = 0;
     for (const CompactUnit& unit : units_) {
         if (unit.has_branch) {

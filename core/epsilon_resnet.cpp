@@ -43,7 +43,7 @@ GatedOutput EpsilonResNetImpl::forward(const torch::Tensor& images) {
     const int side_after = config_.side_head ? config_.sideHeadAfterBlock() : -1;
     std::vector<torch::Tensor> max_abs, mean_abs, gates;
     GatedOutput out;
-    torch::Tensor x = stem(images);
+    torch::Tensor x = stem(inLayoutOf(images, *stem));
     for (size_t i = 0; i < branches.size(); ++i) {
         const torch::Tensor response = branches[i](x);
         GateStatistics stats = gateStatistics(response, config_.epsilon);

@@ -95,6 +95,19 @@ torch::Tensor shortcut(const torch::Tensor& x, const BlockShape& shape) {
     return torch::constant_pad_nd(pooled, {0, 0, 0, 0, before, after});
 }
 
+void useChannelsLast(torch::nn::Module& module) {
+    torch::NoGradGuard no_grad;
+    for (torch::Tensor& parameter : module.parameters()) {
+        if (parameter.dim() == 4) {
+            parameter.set_data(parameter.contiguous(torch::MemoryFormat::ChannelsLast));
+        }
+    }
+}
+
+torch::Tensor inLayoutOf(const torch::Tensor& images, const StemImpl& stem) {
+    return images.contiguous(stem.conv->weight.suggest_memory_format());
+}
+
 int64_t trainableParameterCount(const torch::nn::Module& module) {
     int64_t count = 0;
     for (const auto& parameter : module.parameters()) {

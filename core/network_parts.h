@@ -62,6 +62,13 @@ TORCH_MODULE(Classifier);
 /// the raw input zero-padded with half the input's channels on each side.
 torch::Tensor shortcut(const torch::Tensor& x, const BlockShape& shape);
 
+/// Stores every 4-d parameter of `module` channels-last (NHWC), the faster layout for oneDNN's
+/// 3×3 convolutions on CPU. Networks convert their input to their stem's layout.
+void useChannelsLast(torch::nn::Module& module);
+
+/// `images` in the memory layout of `stem`'s weights.
+torch::Tensor inLayoutOf(const torch::Tensor& images, const StemImpl& stem);
+
 /// Number of elements of all trainable parameters of `module` (running statistics excluded).
 int64_t trainableParameterCount(const torch::nn::Module& module);
 

@@ -6,8 +6,6 @@
 
 #include <torch/torch.h>
 
-#include "core/evaluation.h"
-
 namespace epsilon {
 
 int countRemoved(const std::vector<bool>& removed) {
@@ -34,16 +32,14 @@ PruneReport pruneAndCompare(Trainer& trainer, PruneRule rule, double threshold, 
     gated->eval();
     report.original.name = "ε-ResNet-" + std::to_string(config.depth()) + " (gated)";
     report.original.cost = costOf(*gated);
-    report.original.test_accuracy =
-        evaluateGated(gated, test, trainer.normalizer(), batch_size, device).accuracy;
+    report.original.test_accuracy = report.check.gated_accuracy;
     report.original.milliseconds_per_batch =
         inferenceMilliseconds([&](const torch::Tensor& x) { return gated->forward(x).logits; },
                               timing_batch, config.in_channels, config.image_size, device);
 
     report.pruned.cost = costOf(*compact, config.image_size);
     report.pruned.name = "pruned ResNet-" + std::to_string(report.pruned.cost.layers);
-    report.pruned.test_accuracy =
-        evaluateCompact(compact, test, trainer.normalizer(), batch_size, device).accuracy;
+    report.pruned.test_accuracy = report.check.compact_accuracy;
     report.pruned.milliseconds_per_batch =
         inferenceMilliseconds([&](const torch::Tensor& x) { return compact->forward(x); },
                               timing_batch, config.in_channels, config.image_size, device);

@@ -53,6 +53,9 @@ CompactResNet buildCompact(EpsilonResNet& gated, const std::vector<bool>& remove
     }
     copyState(*gated->head, *compact->head);
     compact->to(gated->parameters().front().device());
+    if (gated->stem->conv->weight.suggest_memory_format() == torch::MemoryFormat::ChannelsLast) {
+        useChannelsLast(*compact);
+    }
     compact->eval();
     return compact;
 }
@@ -73,23 +76,30 @@ PruneCheck checkCompact(EpsilonResNet& gated, CompactResNet& compact,
     const torch::Tensor removed_index = torch::tensor(removed_indices, torch::kInt64);
 
     PruneCheck check;
+    int64_t gated_correct = 0, compact_correct = 0;
     BatchLoader loader(data, normalizer, evaluationOptions(batch_size));
     loader.startEpoch(0);
     while (auto batch = loader.next()) {
         const torch::Tensor images = batch->images.to(device);
+        const torch::Tensor labels = batch->labels.to(device);
         const GatedOutput out = gated->forward(images);
+        const torch::Tensor logits = compact->forward(images);
+        gated_correct += out.logits.argmax(1).eq(labels).sum().item<int64_t>();
+        compact_correct += logits.argmax(1).eq(labels).sum().item<int64_t>();
         const torch::Tensor removed_gates = out.gates.cpu().index_select(0, removed_index);
         if (removed_gates.gt(0.5).any().item<bool>()) {
             ++check.mismatched_batches;
             continue;
         }
-        const torch::Tensor logits = compact->forward(images);
         const double difference = (out.logits - logits).abs().max().item<double>();
         check.max_logit_difference = std::max(check.max_logit_difference, difference);
         check.disagreeing_batches += difference > kLogitTolerance ? 1 : 0;
         ++check.compared_batches;
     }
     gated->train(gated_was_training);
+    const double images = static_cast<double>(std::max<int64_t>(1, data.size()));
+    check.gated_accuracy = static_cast<double>(gated_correct) / images;
+    check.compact_accuracy = static_cast<double>(compact_correct) / images;
     check.matches = check.compared_batches > 0 && check.mismatched_batches == 0 &&
                     check.disagreeing_batches == 0;
     return check;

@@ -45,6 +45,9 @@ struct PruneCheck {
     int64_t disagreeing_batches = 0;
     /// True when every batch was compared and agreed: the compact network is the gated one.
     bool matches = false;
+    /// Test accuracy of each network over every batch (compared or not).
+    double gated_accuracy = 0.0;
+    double compact_accuracy = 0.0;
 };
 
 /// Largest logit difference accepted as agreement.

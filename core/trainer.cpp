@@ -120,6 +120,9 @@ Trainer::Trainer(TrainConfig config, DatasetPair data, torch::Device device)
     torch::manual_seed(config_.seed);
     model_ = EpsilonResNet(config_.model);
     model_->to(device_);
+    if (config_.channels_last) {
+        useChannelsLast(*model_);
+    }
     optimizer_ = std::make_unique<Optimizer>(config_, *model_);
 
     LoaderOptions options;
@@ -165,89 +168,49 @@ TrainOutcome Trainer::run(TrainingObserver* observer) {
     return TrainOutcome::Finished;
 }
 
-bool Trainer::trainEpoch(int epoch, TrainingObserver* observer, EpochRecord& record) {
-    const double learning_rate = schedule_.learningRate(epoch);
-    const double epsilon = epoch <= config_.epsilon_warmup_epochs ? 0.0 : config_.model.epsilon;
-    optimizer_->setLearningRate(learning_rate);
-    model_->setEpsilon(epsilon);
-    model_->train();
-    train_loader_->startEpoch(epoch);
+// Sums over the batches of one epoch.
+struct Trainer::EpochTally {
+    explicit EpochTally(size_t blocks)
+        : dead(blocks, 1), max_abs(blocks, 0.0f), mean_abs_sum(blocks, 0.0f) {}
 
-    const size_t blocks = discard_average_.size();
-    const float decay = static_cast<float>(config_.discard_average_decay);
-    std::vector<uint8_t> dead(blocks, 1);
-    record.epoch_max_abs.assign(blocks, 0.0f);
-    record.epoch_mean_abs.assign(blocks, 0.0f);
+    std::vector<uint8_t> dead;  // gate 0 on every batch so far
+    std::vector<float> max_abs;
+    std::vector<float> mean_abs_sum;
+    double loss_sum = 0.0;
+    int64_t correct = 0;
+    int64_t images = 0;
+};
+
+bool Trainer::trainEpoch(int epoch, TrainingObserver* observer, EpochRecord& record) {
     StepRecord step;
     step.epoch = epoch;
     step.batches_per_epoch = static_cast<int>(train_loader_->batchesPerEpoch());
-    step.learning_rate = learning_rate;
-    step.epsilon = epsilon;
-    double loss_sum = 0.0;
-    int64_t correct = 0, images = 0;
-    const Clock::time_point start = Clock::now();
+    step.learning_rate = schedule_.learningRate(epoch);
+    step.epsilon = epoch <= config_.epsilon_warmup_epochs ? 0.0 : config_.model.epsilon;
+    optimizer_->setLearningRate(step.learning_rate);
+    model_->setEpsilon(step.epsilon);
+    model_->train();
+    train_loader_->startEpoch(epoch);
 
+    EpochTally tally(discard_average_.size());
+    const Clock::time_point start = Clock::now();
     while (auto batch = train_loader_->next()) {
         if (stop_requested_) {
             return false;
         }
-        const torch::Tensor inputs = batch->images.to(device_);
-        const torch::Tensor labels = batch->labels.to(device_);
-        const int64_t n = labels.size(0);
-
-        // Forward and backward; the side classifier's loss is added with its weight.
-        optimizer_->sgd.zero_grad();
-        const GatedOutput out = model_->forward(inputs);
-        torch::Tensor loss = torch::cross_entropy_loss(out.logits, labels);
-        if (out.side_logits.defined()) {
-            loss = loss +
-                   config_.side_loss_weight * torch::cross_entropy_loss(out.side_logits, labels);
-        }
-        loss.backward();
-
-        // One transfer brings loss, hits and every block's statistics to the host. The loss is
-        // checked before the step, so a NaN never reaches the weights.
-        const torch::Tensor hits = out.logits.argmax(1).eq(labels).sum().to(torch::kFloat);
-        const torch::Tensor summary = torch::cat({loss.detach().reshape({1}), hits.reshape({1}),
-                                                  out.max_abs, out.mean_abs, out.gates})
-                                          .to(torch::kCPU, torch::kFloat);
-        const float* values = summary.data_ptr<float>();
-        if (!std::isfinite(values[0])) {
-            throw TrainingError("the loss became " + std::to_string(values[0]) + " at epoch " +
-                                std::to_string(epoch) + ", step " +
-                                std::to_string(steps_done_ + 1) +
-                                "; training stopped (try a lower learning rate)");
-        }
-        optimizer_->sgd.step();
-        ++steps_done_;
-
-        // Moving averages of is_discarded and of the discarded count, and whole-epoch deadness.
-        step.max_abs.assign(values + 2, values + 2 + blocks);
-        step.mean_abs.assign(values + 2 + blocks, values + 2 + 2 * blocks);
-        step.gate.assign(values + 2 + 2 * blocks, values + 2 + 3 * blocks);
-        float discarded_now = 0.0f;
-        for (size_t b = 0; b < blocks; ++b) {
-            const float discarded = step.gate[b] == 0.0f ? 1.0f : 0.0f;
-            discard_average_[b] = decay * discard_average_[b] + (1.0f - decay) * discarded;
-            dead[b] = dead[b] && discarded == 1.0f;
-            record.epoch_max_abs[b] = std::max(record.epoch_max_abs[b], step.max_abs[b]);
-            record.epoch_mean_abs[b] += step.mean_abs[b];
-            discarded_now += discarded;
-        }
-        discarded_count_average_ = decay * discarded_count_average_ + (1.0 - decay) * discarded_now;
-
-        // Tell the observer.
-        loss_sum += values[0] * n;
-        correct += static_cast<int64_t>(values[1]);
-        images += n;
-        const double elapsed = secondsSince(start);
+        const std::vector<float> values = optimiseStep(*batch, epoch);
+        const int64_t n = batch->labels.size(0);
+        tally.loss_sum += values[0] * n;
+        tally.correct += static_cast<int64_t>(values[1]);
+        tally.images += n;
         ++step.batch;
         step.step = steps_done_;
         step.loss = values[0];
         step.accuracy = values[1] / static_cast<double>(n);
-        step.discard_average = discard_average_;
-        step.discarded_count_average = discarded_count_average_;
-        step.images_per_second = elapsed > 0.0 ? images / elapsed : 0.0;
+        trackBlocks(values, step, tally);
+
+        const double elapsed = secondsSince(start);
+        step.images_per_second = elapsed > 0.0 ? tally.images / elapsed : 0.0;
         const int64_t steps_left =
             static_cast<int64_t>(config_.epochs - epoch) * step.batches_per_epoch +
             (step.batches_per_epoch - step.batch);
@@ -257,20 +220,79 @@ bool Trainer::trainEpoch(int epoch, TrainingObserver* observer, EpochRecord& rec
         }
     }
     train_seconds_ += secondsSince(start);
-    train_images_ += images;
+    train_images_ += tally.images;
 
-    for (float& mean : record.epoch_mean_abs) {
-        mean /= static_cast<float>(std::max(1, step.batch));
-    }
     record.epoch = epoch;
     record.step = steps_done_;
-    record.train_loss = images > 0 ? loss_sum / static_cast<double>(images) : 0.0;
-    record.train_accuracy = images > 0 ? static_cast<double>(correct) / images : 0.0;
-    record.learning_rate = learning_rate;
-    record.epsilon = epsilon;
+    const double images = static_cast<double>(std::max<int64_t>(1, tally.images));
+    record.train_loss = tally.loss_sum / images;
+    record.train_accuracy = static_cast<double>(tally.correct) / images;
+    record.learning_rate = step.learning_rate;
+    record.epsilon = step.epsilon;
     record.images_per_second = step.images_per_second;
-    dead_last_epoch_ = dead;
+    record.epoch_max_abs = tally.max_abs;
+    for (float mean_sum : tally.mean_abs_sum) {
+        record.epoch_mean_abs.push_back(mean_sum / static_cast<float>(std::max(1, step.batch)));
+    }
+    dead_last_epoch_ = tally.dead;
     return true;
+}
+
+std::vector<float> Trainer::optimiseStep(const Batch& batch, int epoch) {
+    const torch::Tensor inputs = batch.images.to(device_);
+    const torch::Tensor labels = batch.labels.to(device_);
+
+    // Forward and backward; the side classifier's loss is added with its weight.
+    optimizer_->sgd.zero_grad();
+    const GatedOutput out = model_->forward(inputs);
+    torch::Tensor loss = torch::cross_entropy_loss(out.logits, labels);
+    if (out.side_logits.defined()) {
+        loss = loss + config_.side_loss_weight * torch::cross_entropy_loss(out.side_logits, labels);
+    }
+    loss.backward();
+
+    // One transfer brings loss, hits and every block's statistics to the host. The loss is
+    // checked before the step, so a NaN never reaches the weights.
+    const torch::Tensor hits = out.logits.argmax(1).eq(labels).sum().to(torch::kFloat);
+    const torch::Tensor summary = torch::cat({loss.detach().reshape({1}), hits.reshape({1}),
+                                              out.max_abs, out.mean_abs, out.gates})
+                                      .to(torch::kCPU, torch::kFloat);
+    std::vector<float> values(summary.data_ptr<float>(),
+                              summary.data_ptr<float>() + summary.numel());
+    if (!std::isfinite(values[0])) {
+        throw TrainingError("the loss became " + std::to_string(values[0]) + " at epoch " +
+                            std::to_string(epoch) + ", step " + std::to_string(steps_done_ + 1) +
+                            "; training stopped (try a lower learning rate)");
+    }
+    optimizer_->sgd.step();
+    ++steps_done_;
+    return values;
+}
+
+void Trainer::trackBlocks(const std::vector<float>& values, StepRecord& step, EpochTally& tally) {
+    const size_t blocks = discard_average_.size();
+    const auto block_values = [&](size_t part) {
+        return std::vector<float>(values.begin() + 2 + part * blocks,
+                                  values.begin() + 2 + (part + 1) * blocks);
+    };
+    step.max_abs = block_values(0);
+    step.mean_abs = block_values(1);
+    step.gate = block_values(2);
+
+    // Moving averages of is_discarded and of the discarded count, and whole-epoch deadness.
+    const float decay = static_cast<float>(config_.discard_average_decay);
+    float discarded_now = 0.0f;
+    for (size_t b = 0; b < blocks; ++b) {
+        const float discarded = step.gate[b] == 0.0f ? 1.0f : 0.0f;
+        discard_average_[b] = decay * discard_average_[b] + (1.0f - decay) * discarded;
+        tally.dead[b] = tally.dead[b] && discarded == 1.0f;
+        tally.max_abs[b] = std::max(tally.max_abs[b], step.max_abs[b]);
+        tally.mean_abs_sum[b] += step.mean_abs[b];
+        discarded_now += discarded;
+    }
+    discarded_count_average_ = decay * discarded_count_average_ + (1.0 - decay) * discarded_now;
+    step.discard_average = discard_average_;
+    step.discarded_count_average = discarded_count_average_;
 }
 
 void Trainer::finishEpoch(int epoch, EpochRecord& record) {

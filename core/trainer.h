@@ -60,7 +60,13 @@ class Trainer {
 
   private:
     struct Optimizer;
+    struct EpochTally;
     bool trainEpoch(int epoch, TrainingObserver* observer, EpochRecord& record);
+    // One SGD step on `batch`; returns loss, correct count, then max|F|, mean|F| and gate per
+    // block, on the host.
+    std::vector<float> optimiseStep(const Batch& batch, int epoch);
+    // Moving averages, whole-epoch deadness and epoch maxima from one step's values.
+    void trackBlocks(const std::vector<float>& values, StepRecord& step, EpochTally& tally);
     void finishEpoch(int epoch, EpochRecord& record);
 
     TrainConfig config_;

@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include "core/batch_loader.h"
+#include "core/evaluation.h"
 #include "core/pruning.h"
 
 namespace epsilon {
@@ -69,6 +70,18 @@ TEST_F(PruningTest, RemovingAMiddleBlockKeepsTheLogits) {
     EXPECT_TRUE(result.matches);
     EXPECT_EQ(result.compared_batches, 3);
     EXPECT_LE(result.max_logit_difference, kLogitTolerance);
+}
+
+TEST_F(PruningTest, TheCheckMeasuresBothNetworksLikeAnEvaluation) {
+    const std::vector<bool> removed = killBlocks({1, 4});
+    CompactResNet compact = buildCompact(model_, removed);
+    const Normalizer normalizer(data_.images);
+    const PruneCheck result =
+        checkCompact(model_, compact, removed, data_, normalizer, 32, torch::kCPU);
+    EXPECT_DOUBLE_EQ(result.gated_accuracy,
+                     evaluateGated(model_, data_, normalizer, 32, torch::kCPU).accuracy);
+    EXPECT_DOUBLE_EQ(result.compact_accuracy,
+                     evaluateCompact(compact, data_, normalizer, 32, torch::kCPU).accuracy);
 }
 
 TEST_F(PruningTest, RemovingADownsamplingBlockLeavesItsPoolAndPad) {
