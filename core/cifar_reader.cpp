@@ -35,19 +35,9 @@ int64_t recordBytes(const RecordLayout& layout) {
 // Validates one file's size before anything is read, so every size problem is reported without
 // touching the (possibly large) contents. Returns the number of records it holds.
 int64_t countRecords(const std::string& path, const RecordLayout& layout) {
-    namespace fs = std::filesystem;
+    requireDataFile(path);
     std::error_code ec;
-    const fs::file_status status = fs::status(path, ec);
-    if (status.type() == fs::file_type::not_found) {
-        throw DataError(path, "the file does not exist");
-    }
-    if (ec) {
-        throw DataError(path, "the file cannot be accessed (" + ec.message() + ")");
-    }
-    if (!fs::is_regular_file(status)) {
-        throw DataError(path, "is not a regular file");
-    }
-    const uintmax_t size = fs::file_size(path, ec);
+    const uintmax_t size = std::filesystem::file_size(path, ec);
     if (ec) {
         throw DataError(path, "the file size cannot be determined (" + ec.message() + ")");
     }

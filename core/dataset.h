@@ -44,4 +44,7 @@ class DataError : public std::runtime_error {
     std::string path_;
 };
 
+/// Throws DataError unless `path` names an existing, accessible regular file (not a directory).
+void requireDataFile(const std::string& path);
+
 }  // namespace epsilon

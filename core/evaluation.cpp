@@ -38,8 +38,19 @@ LoaderOptions evaluationOptions(int batch_size) {
     return options;
 }
 
-EvalResult evaluateGated(EpsilonResNet& model, const Dataset& data, const Normalizer& normalizer,
-                         int batch_size, torch::Device device) {
+namespace {
+
+// What a network returns for one batch; the gated network also returns side logits and gates.
+struct BatchOutput {
+    torch::Tensor logits;
+    torch::Tensor side_logits;
+    torch::Tensor gates;
+};
+
+// One pass over `data` in order, in eval mode and without gradients.
+template <typename Network, typename Forward>
+EvalResult evaluate(Network& model, const Dataset& data, const Normalizer& normalizer,
+                    int batch_size, torch::Device device, Forward forward) {
     torch::NoGradGuard no_grad;
     const bool was_training = model->is_training();
     model->eval();
@@ -47,49 +58,47 @@ EvalResult evaluateGated(EpsilonResNet& model, const Dataset& data, const Normal
     loader.startEpoch(0);
     Totals totals;
     int64_t batches = 0;
-    torch::Tensor gate_on = torch::zeros({model->config().blockCount()}, torch::kInt64);
+    torch::Tensor gate_on;
     while (auto batch = loader.next()) {
-        const torch::Tensor images = batch->images.to(device);
         const torch::Tensor labels = batch->labels.to(device);
-        const GatedOutput out = model->forward(images);
+        const BatchOutput out = forward(batch->images.to(device));
         const int64_t n = labels.size(0);
         totals.loss += torch::cross_entropy_loss(out.logits, labels).item<double>() * n;
         totals.correct += correctCount(out.logits, labels);
         if (out.side_logits.defined()) {
             totals.side_correct += correctCount(out.side_logits, labels);
         }
+        if (out.gates.defined()) {
+            const torch::Tensor on = out.gates.gt(0.5).to(torch::kCPU, torch::kInt64);
+            gate_on = gate_on.defined() ? gate_on + on : on;
+        }
         totals.images += n;
-        gate_on += out.gates.gt(0.5).to(torch::kCPU, torch::kInt64);
         ++batches;
     }
     model->train(was_training);
     EvalResult result = finish(totals, batches);
-    result.batches_gate_on.assign(gate_on.data_ptr<int64_t>(),
-                                  gate_on.data_ptr<int64_t>() + gate_on.numel());
+    if (gate_on.defined()) {
+        result.batches_gate_on.assign(gate_on.data_ptr<int64_t>(),
+                                      gate_on.data_ptr<int64_t>() + gate_on.numel());
+    }
     return result;
+}
+
+}  // namespace
+
+EvalResult evaluateGated(EpsilonResNet& model, const Dataset& data, const Normalizer& normalizer,
+                         int batch_size, torch::Device device) {
+    return evaluate(model, data, normalizer, batch_size, device, [&](const torch::Tensor& x) {
+        const GatedOutput out = model->forward(x);
+        return BatchOutput{out.logits, out.side_logits, out.gates};
+    });
 }
 
 EvalResult evaluateCompact(CompactResNet& model, const Dataset& data, const Normalizer& normalizer,
                            int batch_size, torch::Device device) {
-    torch::NoGradGuard no_grad;
-    const bool was_training = model->is_training();
-    model->eval();
-    BatchLoader loader(data, normalizer, evaluationOptions(batch_size));
-    loader.startEpoch(0);
-    Totals totals;
-    int64_t batches = 0;
-    while (auto batch = loader.next()) {
-        const torch::Tensor images = batch->images.to(device);
-        const torch::Tensor labels = batch->labels.to(device);
-        const torch::Tensor logits = model->forward(images);
-        const int64_t n = labels.size(0);
-        totals.loss += torch::cross_entropy_loss(logits, labels).item<double>() * n;
-        totals.correct += correctCount(logits, labels);
-        totals.images += n;
-        ++batches;
-    }
-    model->train(was_training);
-    return finish(totals, batches);
+    return evaluate(model, data, normalizer, batch_size, device, [&](const torch::Tensor& x) {
+        return BatchOutput{model->forward(x), {}, {}};
+    });
 }
 
 }  // namespace epsilon

@@ -9,10 +9,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <stdexcept>
 #include <string>
-#include <system_error>
 #include <vector>
 
 #include <torch/torch.h>
@@ -46,18 +44,7 @@ uint32_t bigEndian32(const uint8_t* bytes) {
 class GzInput {
   public:
     explicit GzInput(const std::string& path) : path_(path) {
-        namespace fs = std::filesystem;
-        std::error_code ec;
-        const fs::file_status status = fs::status(path, ec);
-        if (status.type() == fs::file_type::not_found) {
-            throw DataError(path, "the file does not exist");
-        }
-        if (ec) {
-            throw DataError(path, "the file cannot be accessed (" + ec.message() + ")");
-        }
-        if (fs::is_directory(status)) {
-            throw DataError(path, "is a directory, not a data file");
-        }
+        requireDataFile(path);
         errno = 0;
         file_ = gzopen(path.c_str(), "rb");
         if (file_ == nullptr) {
