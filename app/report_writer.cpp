@@ -62,11 +62,13 @@ void printComparison(std::FILE* stream, const PruneReport& report) {
     const PruneCheck& check = report.check;
     std::fprintf(stream,
                  "removed %d of %zu blocks; pruned network %s the gated one: %lld test batches "
-                 "compared (max logit difference %.2g), %lld with a removed block switched on\n",
+                 "compared (max logit difference %.2g), %lld with a removed block switched on, "
+                 "%lld with a kept block switched off\n",
                  countRemoved(report.removed), report.removed.size(),
                  check.matches ? "matches" : "does NOT match",
                  static_cast<long long>(check.compared_batches), check.max_logit_difference,
-                 static_cast<long long>(check.mismatched_batches));
+                 static_cast<long long>(check.mismatched_batches),
+                 static_cast<long long>(check.kept_off_batches));
 }
 
 nlohmann::json reportJson(const Trainer& trainer, const PruneReport& report,
@@ -106,6 +108,7 @@ nlohmann::json reportJson(const Trainer& trainer, const PruneReport& report,
         {"max_logit_difference", report.check.max_logit_difference},
         {"compared_batches", report.check.compared_batches},
         {"mismatched_batches", report.check.mismatched_batches},
+        {"kept_off_batches", report.check.kept_off_batches},
         {"train_images_per_second", trainer.trainImagesPerSecond()},
         {"seconds", context.seconds},
         {"original", rowJson(report.original)},

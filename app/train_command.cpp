@@ -122,7 +122,7 @@ CLI::App* addTrainCommand(CLI::App& app, TrainOptions& o) {
         ->check(CLI::PositiveNumber)
         ->excludes(depth);
     cmd->add_option("--epsilon", o.epsilon,
-                    "Gate threshold ε (default: 14 for fashion-mnist and mnist, 2.5 otherwise)")
+                    "Gate threshold ε (default: 6 for fashion-mnist and mnist, 2.5 otherwise)")
         ->check(CLI::NonNegativeNumber);
     cmd->add_option("--epsilon-warmup", o.epsilon_warmup,
                     "Epochs with ε = 0 before ε applies (default: 40% of --epochs)")

@@ -10,8 +10,8 @@
 namespace epsilon {
 
 /// The experiment that runs when the user changes nothing: a ResNet-20 on Fashion-MNIST, short
-/// enough for a laptop, with the paper's schedule shape compressed to its length. See the
-/// README for how its ε was chosen.
+/// enough for a laptop, with the paper's schedule shape compressed to its length. The README
+/// says how its ε was chosen.
 TrainConfig defaultExperiment();
 
 /// ε to use on a data set when the user gives none. Responses on Fashion-MNIST are several

@@ -67,13 +67,8 @@ PruneCheck checkCompact(EpsilonResNet& gated, CompactResNet& compact,
     const bool gated_was_training = gated->is_training();
     gated->eval();
     compact->eval();
-    std::vector<int64_t> removed_indices;
-    for (size_t i = 0; i < removed.size(); ++i) {
-        if (removed[i]) {
-            removed_indices.push_back(static_cast<int64_t>(i));
-        }
-    }
-    const torch::Tensor removed_index = torch::tensor(removed_indices, torch::kInt64);
+    std::vector<uint8_t> removed_flags(removed.begin(), removed.end());
+    const torch::Tensor removed_mask = torch::tensor(removed_flags, torch::kBool);
 
     PruneCheck check;
     int64_t gated_correct = 0, compact_correct = 0;
@@ -86,9 +81,12 @@ PruneCheck checkCompact(EpsilonResNet& gated, CompactResNet& compact,
         const torch::Tensor logits = compact->forward(images);
         gated_correct += out.logits.argmax(1).eq(labels).sum().item<int64_t>();
         compact_correct += logits.argmax(1).eq(labels).sum().item<int64_t>();
-        const torch::Tensor removed_gates = out.gates.cpu().index_select(0, removed_index);
-        if (removed_gates.gt(0.5).any().item<bool>()) {
-            ++check.mismatched_batches;
+        const torch::Tensor on = out.gates.cpu().gt(0.5);
+        const bool removed_on = (on & removed_mask).any().item<bool>();
+        const bool kept_off = (~on & ~removed_mask).any().item<bool>();
+        check.mismatched_batches += removed_on ? 1 : 0;
+        check.kept_off_batches += kept_off ? 1 : 0;
+        if (removed_on || kept_off) {
             continue;
         }
         const double difference = (out.logits - logits).abs().max().item<double>();
@@ -101,7 +99,7 @@ PruneCheck checkCompact(EpsilonResNet& gated, CompactResNet& compact,
     check.gated_accuracy = static_cast<double>(gated_correct) / images;
     check.compact_accuracy = static_cast<double>(compact_correct) / images;
     check.matches = check.compared_batches > 0 && check.mismatched_batches == 0 &&
-                    check.disagreeing_batches == 0;
+                    check.kept_off_batches == 0 && check.disagreeing_batches == 0;
     return check;
 }
 

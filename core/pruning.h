@@ -35,10 +35,14 @@ CompactResNet buildCompact(EpsilonResNet& gated, const std::vector<bool>& remove
 
 /// Result of running the gated and compact networks side by side on a data set.
 struct PruneCheck {
-    /// Batches on which every removed block had gate 0, so both networks must agree.
+    /// Batches on which every removed block had gate 0 and every kept block gate 1, so both
+    /// networks compute the same function and must agree.
     int64_t compared_batches = 0;
     /// Batches on which some removed block's gate was 1 (the gated network used it).
     int64_t mismatched_batches = 0;
+    /// Batches on which some kept block's gate was 0: the gated network skipped a block that the
+    /// compact network computes, so the two differ there too.
+    int64_t kept_off_batches = 0;
     /// Largest |logit difference| over the compared batches.
     double max_logit_difference = 0.0;
     /// Compared batches whose difference exceeded the tolerance.

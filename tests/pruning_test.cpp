@@ -122,6 +122,17 @@ TEST_F(PruningTest, RemovingALiveBlockIsReportedAsMismatch) {
     EXPECT_EQ(result.compared_batches, 0);
 }
 
+TEST_F(PruningTest, AKeptBlockSwitchedOffIsReportedAndNotCompared) {
+    // Block 2 is dead but kept: on every batch the gated network skips it, the compact one not.
+    std::vector<bool> removed = killBlocks({2});
+    removed[2] = false;
+    const PruneCheck result = check(removed);
+    EXPECT_FALSE(result.matches);
+    EXPECT_EQ(result.kept_off_batches, 3);
+    EXPECT_EQ(result.mismatched_batches, 0);
+    EXPECT_EQ(result.compared_batches, 0);
+}
+
 TEST_F(PruningTest, RemovingNothingCopiesTheWholeNetwork) {
     const std::vector<bool> removed(model_->branches.size(), false);
     CompactResNet compact = buildCompact(model_, removed);
