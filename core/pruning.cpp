@@ -13,10 +13,9 @@ namespace epsilon {
 
 std::vector<bool> selectBlocks(PruneRule rule, const std::vector<uint8_t>& dead_last_epoch,
                                const std::vector<float>& discard_average, double threshold) {
-    const std::vector<uint8_t>& flags = dead_last_epoch;
     std::vector<bool> removed;
     if (rule == PruneRule::DeadLastEpoch) {
-        for (uint8_t dead : flags) {
+        for (uint8_t dead : dead_last_epoch) {
             removed.push_back(dead != 0);
         }
     } else {

@@ -14,7 +14,7 @@ namespace epsilon {
 struct TrainConfig {
     ModelConfig model;
     ScheduleConfig schedule;
-    /// Epochs to train in all (a resumed run continues up to this number).
+    /// Epochs to train in all (the authors run hundreds; defaultExperiment() is a short run).
     int epochs = 10;
     int batch_size = 128;
     double momentum = 0.9;

@@ -13,7 +13,7 @@ struct StepRecord {
     int epoch = 0;     ///< Current epoch, from 1.
     int batch = 0;     ///< Batch within the epoch, from 1.
     int batches_per_epoch = 0;
-    double loss = 0.0;      ///< Total loss of this batch (main + weighted side + weight decay).
+    double loss = 0.0;      ///< Cross-entropy of this batch: main + weighted side (no decay term).
     double accuracy = 0.0;  ///< Main classifier's accuracy on this batch, 0..1.
     double learning_rate = 0.0;
     double epsilon = 0.0;                  ///< ε in force for this step.
