@@ -198,17 +198,15 @@ int runTrain(const TrainOptions& o) {
         return 2;
     }
     try {
-        std::fprintf(stderr, "training ε-ResNet-%d on %s (%lld images, %lld test) on %s, ε = %g\n",
-                     config.model.depth(), o.dataset.c_str(),
-                     static_cast<long long>(std::min<int64_t>(
-                         data.train.size(), o.train_limit ? o.train_limit : data.train.size())),
-                     static_cast<long long>(std::min<int64_t>(
-                         data.test.size(), o.test_limit ? o.test_limit : data.test.size())),
-                     describeDevice(device).c_str(), config.model.epsilon);
         if (!o.report_path.empty()) {
             checkWritable(o.report_path);
         }
         Trainer trainer(config, data, device);
+        std::fprintf(stderr, "training ε-ResNet-%d on %s (%lld images, %lld test) on %s, ε = %g\n",
+                     config.model.depth(), o.dataset.c_str(),
+                     static_cast<long long>(trainer.data().train.size()),
+                     static_cast<long long>(trainer.data().test.size()),
+                     describeDevice(device).c_str(), config.model.epsilon);
         const PruneReport report = trainAndPrune(trainer, o);
         printComparison(stdout, report);
         if (!o.report_path.empty()) {
