@@ -50,6 +50,12 @@ nlohmann::json historyJson(const std::vector<EpochRecord>& history) {
     return epochs;
 }
 
+// Where a report is written before it is renamed over `path`; in the same directory, so the
+// rename is atomic.
+std::string temporaryPathFor(const std::string& path) {
+    return path + ".tmp";
+}
+
 }  // namespace
 
 void printComparison(std::FILE* stream, const PruneReport& report) {
@@ -118,7 +124,7 @@ nlohmann::json reportJson(const Trainer& trainer, const PruneReport& report,
 }
 
 void checkWritable(const std::string& path) {
-    const std::string probe = path + ".tmp";
+    const std::string probe = temporaryPathFor(path);
     std::ofstream out(probe, std::ios::app);
     if (!out) {
         throw std::runtime_error(path + ": cannot write the report here (" + std::strerror(errno) +
@@ -129,7 +135,7 @@ void checkWritable(const std::string& path) {
 }
 
 void writeJsonFile(const std::string& path, const nlohmann::json& json) {
-    const std::string temporary = path + ".tmp";
+    const std::string temporary = temporaryPathFor(path);
     {
         std::ofstream out(temporary, std::ios::trunc);
         out << json.dump(2) << '\n';

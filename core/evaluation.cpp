@@ -15,10 +15,6 @@ struct Totals {
     int64_t images = 0;
 };
 
-int64_t correctCount(const torch::Tensor& logits, const torch::Tensor& labels) {
-    return logits.argmax(1).eq(labels).sum().item<int64_t>();
-}
-
 EvalResult finish(const Totals& totals, int64_t batches) {
     EvalResult result;
     const double images = static_cast<double>(std::max<int64_t>(totals.images, 1));
@@ -30,6 +26,10 @@ EvalResult finish(const Totals& totals, int64_t batches) {
 }
 
 }  // namespace
+
+int64_t correctCount(const torch::Tensor& logits, const torch::Tensor& labels) {
+    return logits.argmax(1).eq(labels).sum().item<int64_t>();
+}
 
 LoaderOptions evaluationOptions(int batch_size) {
     LoaderOptions options;

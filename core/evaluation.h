@@ -33,6 +33,9 @@ EvalResult evaluateGated(EpsilonResNet& model, const Dataset& data, const Normal
 EvalResult evaluateCompact(CompactResNet& model, const Dataset& data, const Normalizer& normalizer,
                            int batch_size, torch::Device device);
 
+/// Images of the batch whose largest logit is at their label.
+int64_t correctCount(const torch::Tensor& logits, const torch::Tensor& labels);
+
 /// Options of a loader that visits `data` once, in order, without augmentation.
 LoaderOptions evaluationOptions(int batch_size);
 

@@ -78,8 +78,8 @@ PruneCheck checkCompact(EpsilonResNet& gated, CompactResNet& compact,
         const torch::Tensor labels = batch->labels.to(device);
         const GatedOutput out = gated->forward(images);
         const torch::Tensor logits = compact->forward(images);
-        gated_correct += out.logits.argmax(1).eq(labels).sum().item<int64_t>();
-        compact_correct += logits.argmax(1).eq(labels).sum().item<int64_t>();
+        gated_correct += correctCount(out.logits, labels);
+        compact_correct += correctCount(logits, labels);
         const torch::Tensor on = out.gates.cpu().gt(0.5);
         const bool removed_on = (on & removed_mask).any().item<bool>();
         const bool kept_off = (~on & ~removed_mask).any().item<bool>();
