@@ -2,6 +2,7 @@
 // epsilon-lab-cli: the headless command line of Epsilon Lab.
 #include <CLI/CLI.hpp>
 
+#include "app/snapshot_commands.h"
 #include "app/train_command.h"
 
 int main(int argc, char** argv) {
@@ -11,6 +12,10 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     epsilon::TrainOptions train_options;
     CLI::App* train = epsilon::addTrainCommand(app, train_options);
+    epsilon::InspectOptions inspect_options;
+    CLI::App* inspect = epsilon::addInspectCommand(app, inspect_options);
+    epsilon::ExportOptions export_options;
+    CLI::App* export_command = epsilon::addExportCommand(app, export_options);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {
@@ -19,6 +24,12 @@ int main(int argc, char** argv) {
     }
     if (train->parsed()) {
         return epsilon::runTrain(train_options);
+    }
+    if (inspect->parsed()) {
+        return epsilon::runInspect(inspect_options);
+    }
+    if (export_command->parsed()) {
+        return epsilon::runExport(export_options);
     }
     return 2;
 }

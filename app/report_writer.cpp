@@ -123,36 +123,40 @@ nlohmann::json reportJson(const Trainer& trainer, const PruneReport& report,
     };
 }
 
-void checkWritable(const std::string& path) {
+void checkWritable(const std::string& path, const std::string& what) {
     const std::string probe = temporaryPathFor(path);
     std::ofstream out(probe, std::ios::app);
     if (!out) {
-        throw std::runtime_error(path + ": cannot write the report here (" + std::strerror(errno) +
-                                 ")");
+        throw std::runtime_error(path + ": cannot write the " + what + " here (" +
+                                 std::strerror(errno) + ")");
     }
     out.close();
     std::filesystem::remove(probe);
 }
 
-void writeJsonFile(const std::string& path, const nlohmann::json& json) {
+void writeTextFile(const std::string& path, const std::string& text) {
     const std::string temporary = temporaryPathFor(path);
     {
         std::ofstream out(temporary, std::ios::trunc);
-        out << json.dump(2) << '\n';
+        out << text;
         out.flush();
         if (!out) {
             const std::string reason = std::strerror(errno);
             std::error_code ignored;
             std::filesystem::remove(temporary, ignored);
-            throw std::runtime_error(path + ": cannot write the report (" + reason + ")");
+            throw std::runtime_error(path + ": cannot write the file (" + reason + ")");
         }
     }
     std::error_code error;
     std::filesystem::rename(temporary, path, error);
     if (error) {
         std::filesystem::remove(temporary, error);
-        throw std::runtime_error(path + ": cannot write the report (" + error.message() + ")");
+        throw std::runtime_error(path + ": cannot write the file (" + error.message() + ")");
     }
+}
+
+void writeJsonFile(const std::string& path, const nlohmann::json& json) {
+    writeTextFile(path, json.dump(2) + "\n");
 }
 
 }  // namespace epsilon

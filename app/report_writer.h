@@ -27,9 +27,13 @@ void printComparison(std::FILE* stream, const PruneReport& report);
 nlohmann::json reportJson(const Trainer& trainer, const PruneReport& report,
                           const RunContext& context);
 
-/// Throws std::runtime_error naming `path` unless a report can be written there, so that a
-/// long run does not fail only at its end.
-void checkWritable(const std::string& path);
+/// Throws std::runtime_error naming `path` unless a file can be written there, so that a long
+/// run does not fail only at its end. `what` names the file in the message ("report").
+void checkWritable(const std::string& path, const std::string& what);
+
+/// Writes `text` to `path` through a temporary file and a rename. Throws std::runtime_error
+/// naming the path.
+void writeTextFile(const std::string& path, const std::string& text);
 
 /// Writes `json` to `path` through a temporary file and a rename, so an existing report is
 /// replaced whole or not at all. Throws std::runtime_error naming the path.

@@ -14,6 +14,7 @@
 #include "core/presets.h"
 #include "core/prune_report.h"
 #include "core/runtime.h"
+#include "core/snapshot.h"
 #include "core/trainer.h"
 
 namespace epsilon {
@@ -66,15 +67,16 @@ ScheduleConfig scheduleFrom(const TrainOptions& o, int epochs) {
 
 TrainConfig configFrom(const TrainOptions& o, const DatasetPair& data) {
     TrainConfig config = defaultExperiment();
+    const int epochs = o.epochs.value_or(config.epochs);
     config.model.blocks_per_stage = o.blocks_per_stage.value_or(blocksPerStageForDepth(o.depth));
     config.model.in_channels = data.train.channels();
     config.model.image_size = data.train.height();
     config.model.num_classes = data.train.num_classes;
     config.model.epsilon = o.epsilon.value_or(defaultEpsilon(o.dataset));
-    config.epochs = o.epochs;
-    config.epsilon_warmup_epochs = o.epsilon_warmup.value_or(warmupScaledTo(o.epochs));
+    config.epochs = epochs;
+    config.epsilon_warmup_epochs = o.epsilon_warmup.value_or(warmupScaledTo(epochs));
     config.batch_size = o.batch_size;
-    config.schedule = scheduleFrom(o, o.epochs);
+    config.schedule = scheduleFrom(o, epochs);
     config.seed = o.seed;
     config.train_limit = o.train_limit;
     config.test_limit = o.test_limit;
@@ -84,21 +86,73 @@ TrainConfig configFrom(const TrainOptions& o, const DatasetPair& data) {
     return config;
 }
 
-PruneReport trainAndPrune(Trainer& trainer, const TrainOptions& o) {
-    const bool live = !o.quiet && isatty(fileno(stderr));
-    ProgressPrinter printer(stderr, live, trainer.config().epochs);
-    g_interruptible = &trainer;
-    std::signal(SIGINT, onInterrupt);
-    const TrainOutcome outcome = trainer.run(o.quiet ? nullptr : &printer);
-    std::signal(SIGINT, SIG_DFL);
-    g_interruptible = nullptr;
-    if (outcome == TrainOutcome::Cancelled) {
-        throw std::runtime_error("interrupted during epoch " +
-                                 std::to_string(trainer.epochsDone() + 1) + "; nothing reported");
+// Saves the run at the end of every `every`-th epoch. A failed save is reported and training
+// goes on: the run is worth more than one snapshot, and the final save reports failure again.
+class PeriodicSaver : public TrainingObserver {
+  public:
+    PeriodicSaver(Trainer& trainer, const DataSource& source, const std::string& path, int every,
+                  TrainingObserver* next)
+        : trainer_(trainer), source_(source), path_(path), every_(every), next_(next) {}
+
+    void onStep(const StepRecord& record) override {
+        if (next_ != nullptr)
+            next_->onStep(record);
     }
-    const PruneRule rule =
-        o.prune_rule == "discard-average" ? PruneRule::DiscardAverage : PruneRule::DeadLastEpoch;
-    return pruneAndCompare(trainer, rule, o.prune_threshold);
+    void onEpoch(const EpochRecord& record) override {
+        if (next_ != nullptr)
+            next_->onEpoch(record);
+        if (path_.empty() || every_ <= 0 || record.epoch % every_ != 0 ||
+            record.epoch >= trainer_.config().epochs) {
+            return;
+        }
+        try {
+            saveSnapshot(path_, captureSnapshot(trainer_, source_, prunings));
+            saved_epoch = record.epoch;
+        } catch (const SnapshotError& error) {
+            std::fprintf(stderr, "warning: %s\n", error.what());
+        }
+    }
+
+    std::vector<PruningRecord> prunings;
+    int saved_epoch = 0;
+
+  private:
+    Trainer& trainer_;
+    const DataSource& source_;
+    const std::string& path_;
+    int every_;
+    TrainingObserver* next_;
+};
+
+PruneRule pruneRuleFrom(const TrainOptions& o) {
+    return o.prune_rule == "discard-average" ? PruneRule::DiscardAverage : PruneRule::DeadLastEpoch;
+}
+
+// What the command trains: a new run from the flags, or the run saved in --resume.
+struct RunSetup {
+    DataSource source;
+    TrainConfig config;
+    std::optional<Snapshot> resumed;
+};
+
+RunSetup resumedSetup(const TrainOptions& o) {
+    RunSetup setup;
+    setup.resumed = loadSnapshot(o.resume_path);
+    setup.source = setup.resumed->config.data;
+    if (!o.data_path.empty()) {
+        setup.source.path = o.data_path;
+    }
+    setup.config = setup.resumed->config.train;
+    const int done = setup.resumed->progress.epochs_done;
+    if (o.epochs) {
+        if (*o.epochs < done) {
+            throw std::invalid_argument("--epochs " + std::to_string(*o.epochs) +
+                                        " is fewer than the " + std::to_string(done) + " epochs " +
+                                        o.resume_path + " has already trained");
+        }
+        setup.config.epochs = *o.epochs;
+    }
+    return setup;
 }
 
 }  // namespace
@@ -127,9 +181,10 @@ CLI::App* addTrainCommand(CLI::App& app, TrainOptions& o) {
     cmd->add_option("--epsilon-warmup", o.epsilon_warmup,
                     "Epochs with ε = 0 before ε applies (default: 40% of --epochs)")
         ->check(CLI::NonNegativeNumber);
-    cmd->add_option("--epochs", o.epochs, "Epochs to train")
-        ->check(CLI::PositiveNumber)
-        ->capture_default_str();
+    cmd->add_option("--epochs", o.epochs,
+                    "Epochs to train (default 4; with --resume, the run's planned epochs, or a "
+                    "new total)")
+        ->check(CLI::PositiveNumber);
     cmd->add_option("--batch-size", o.batch_size, "Mini-batch size")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
@@ -176,42 +231,112 @@ CLI::App* addTrainCommand(CLI::App& app, TrainOptions& o) {
         ->check(CLI::Range(0.0, 1.0))
         ->capture_default_str();
     cmd->add_option("--report", o.report_path, "Write a JSON report to this file");
+    cmd->add_option("--snapshot", o.snapshot_path,
+                    "Save the whole experiment to this HDF5 file at the end (and see "
+                    "--save-every); an existing file is replaced only once the new one is "
+                    "complete");
+    cmd->add_option("--save-every", o.save_every,
+                    "Also save the snapshot after every N-th epoch (0: only at the end)")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+    CLI::Option* resume =
+        cmd->add_option("--resume", o.resume_path,
+                        "Continue the run saved in this snapshot, with its settings, to its "
+                        "planned epochs or to --epochs; saves back to it unless --snapshot is "
+                        "given. --data-path may point to the data's new place")
+            ->check(CLI::ExistingFile);
+    // A resumed run keeps the settings it was started with.
+    for (const char* name :
+         {"--dataset", "--depth", "--blocks-per-stage", "--epsilon", "--epsilon-warmup",
+          "--batch-size", "--schedule", "--lr-values", "--lr-after", "--restart-after", "--seed",
+          "--train-limit", "--test-limit", "--flip", "--channels-last"}) {
+        resume->excludes(cmd->get_option(name));
+    }
     cmd->add_flag("-q,--quiet", o.quiet, "No progress output");
     return cmd;
 }
 
 int runTrain(const TrainOptions& o) {
     const auto start = std::chrono::steady_clock::now();
+    RunSetup setup;
     DatasetPair data;
-    TrainConfig config;
     torch::Device device = torch::kCPU;
     try {
         configureThreads(o.threads);
         device = chooseDevice(o.device);
-        data = loadDataset({o.dataset, o.data_path});
-        config = configFrom(o, data);
+        if (!o.resume_path.empty()) {
+            setup = resumedSetup(o);
+            data = loadDataset(setup.source);
+        } else {
+            setup.source = {o.dataset, o.data_path};
+            data = loadDataset(setup.source);
+            setup.config = configFrom(o, data);
+        }
     } catch (const DataError& error) {
+        std::fprintf(stderr, "error: %s\n", error.what());
+        return 1;
+    } catch (const SnapshotError& error) {
         std::fprintf(stderr, "error: %s\n", error.what());
         return 1;
     } catch (const std::invalid_argument& error) {
         std::fprintf(stderr, "error: %s\n", error.what());
         return 2;
     }
+    const std::string snapshot_path = o.snapshot_path.empty() ? o.resume_path : o.snapshot_path;
     try {
         if (!o.report_path.empty()) {
-            checkWritable(o.report_path);
+            checkWritable(o.report_path, "report");
         }
-        Trainer trainer(config, data, device);
+        if (!snapshot_path.empty()) {
+            checkWritable(snapshot_path, "snapshot");
+        }
+        Trainer trainer(setup.config, data, device);
+        const TrainConfig& config = trainer.config();
+        std::vector<PruningRecord> prunings;
+        if (setup.resumed) {
+            restoreTrainer(*setup.resumed, trainer);
+            prunings = setup.resumed->prunings;
+            std::fprintf(stderr, "resuming %s after epoch %d of %d\n", o.resume_path.c_str(),
+                         trainer.epochsDone(), config.epochs);
+        }
         std::fprintf(stderr, "training ε-ResNet-%d on %s (%lld images, %lld test) on %s, ε = %g\n",
-                     config.model.depth(), o.dataset.c_str(),
+                     config.model.depth(), setup.source.name.c_str(),
                      static_cast<long long>(trainer.data().train.size()),
                      static_cast<long long>(trainer.data().test.size()),
                      describeDevice(device).c_str(), config.model.epsilon);
-        const PruneReport report = trainAndPrune(trainer, o);
+
+        const bool live = !o.quiet && isatty(fileno(stderr));
+        ProgressPrinter printer(stderr, live, config.epochs);
+        PeriodicSaver saver(trainer, setup.source, snapshot_path, o.save_every,
+                            o.quiet ? nullptr : &printer);
+        saver.prunings = prunings;
+        g_interruptible = &trainer;
+        std::signal(SIGINT, onInterrupt);
+        const TrainOutcome outcome = trainer.run(&saver);
+        std::signal(SIGINT, SIG_DFL);
+        g_interruptible = nullptr;
+        if (outcome == TrainOutcome::Cancelled) {
+            std::string kept = "nothing saved";
+            if (saver.saved_epoch > 0) {
+                kept = snapshot_path + " holds epoch " + std::to_string(saver.saved_epoch);
+            } else if (setup.resumed) {
+                kept = o.resume_path + " still holds epoch " +
+                       std::to_string(setup.resumed->progress.epochs_done);
+            }
+            throw std::runtime_error("interrupted during epoch " +
+                                     std::to_string(trainer.epochsDone() + 1) + "; " + kept);
+        }
+
+        const PruneReport report = pruneAndCompare(trainer, pruneRuleFrom(o), o.prune_threshold);
         printComparison(stdout, report);
+        if (!snapshot_path.empty()) {
+            prunings.push_back(recordPruning(trainer, report, o.prune_threshold));
+            saveSnapshot(snapshot_path, captureSnapshot(trainer, setup.source, prunings));
+            std::fprintf(stderr, "snapshot written to %s\n", snapshot_path.c_str());
+        }
         if (!o.report_path.empty()) {
             const RunContext context{
-                o.dataset, describeDevice(device), currentThreads(),
+                setup.source.name, describeDevice(device), currentThreads(),
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()};
             writeJsonFile(o.report_path, reportJson(trainer, report, context));
             std::fprintf(stderr, "report written to %s\n", o.report_path.c_str());

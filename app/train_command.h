@@ -20,7 +20,8 @@ struct TrainOptions {
     std::optional<int> blocks_per_stage;
     std::optional<double> epsilon;
     std::optional<int> epsilon_warmup;
-    int epochs = defaultExperiment().epochs;
+    /// Unset: the default experiment's, or a resumed run's planned epochs.
+    std::optional<int> epochs;
     int batch_size = defaultExperiment().batch_size;
     std::string schedule = "standard";
     std::vector<double> lr_values;
@@ -36,6 +37,12 @@ struct TrainOptions {
     std::string prune_rule = "dead-last-epoch";
     double prune_threshold = 1.0;
     std::string report_path;
+    /// Snapshot written at the end and every `save_every` epochs (0: only at the end).
+    std::string snapshot_path;
+    int save_every = 0;
+    /// Snapshot of the run to continue; it also receives the new snapshots unless
+    /// `snapshot_path` is set.
+    std::string resume_path;
     bool quiet = false;
 };
 

@@ -26,8 +26,8 @@ std::vector<bool> selectBlocks(PruneRule rule, const std::vector<uint8_t>& dead_
     return removed;
 }
 
-CompactResNet buildCompact(EpsilonResNet& gated, const std::vector<bool>& removed) {
-    const std::vector<BlockShape> shapes = gated->blockShapes();
+std::vector<CompactUnit> compactUnits(const std::vector<BlockShape>& shapes,
+                                      const std::vector<bool>& removed) {
     if (removed.size() != shapes.size()) {
         throw std::invalid_argument("pruning needs one flag per block: got " +
                                     std::to_string(removed.size()) + " for " +
@@ -41,8 +41,13 @@ CompactResNet buildCompact(EpsilonResNet& gated, const std::vector<bool>& remove
             units.push_back({shapes[i], false});
         }
     }
+    return units;
+}
+
+CompactResNet buildCompact(EpsilonResNet& gated, const std::vector<bool>& removed) {
+    const std::vector<BlockShape> shapes = gated->blockShapes();
     const ModelConfig& config = gated->config();
-    CompactResNet compact(config.in_channels, config.num_classes, units);
+    CompactResNet compact(config.in_channels, config.num_classes, compactUnits(shapes, removed));
     copyState(*gated->stem, *compact->stem);
     size_t kept = 0;
     for (size_t i = 0; i < shapes.size(); ++i) {

@@ -29,6 +29,12 @@ enum class PruneRule {
 std::vector<bool> selectBlocks(PruneRule rule, const std::vector<uint8_t>& dead_last_epoch,
                                const std::vector<float>& discard_average, double threshold);
 
+/// The units of the compact network left when the blocks marked in `removed` are cut from a
+/// network with blocks of `shapes`. Throws std::invalid_argument unless there is one flag per
+/// block.
+std::vector<CompactUnit> compactUnits(const std::vector<BlockShape>& shapes,
+                                      const std::vector<bool>& removed);
+
 /// The compact network: `gated` without the blocks marked in `removed`, weights copied.
 /// A removed down-sampling block leaves its pool-and-pad; kept blocks are renumbered.
 CompactResNet buildCompact(EpsilonResNet& gated, const std::vector<bool>& removed);

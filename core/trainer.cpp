@@ -133,8 +133,8 @@ Trainer::Trainer(TrainConfig config, DatasetPair data, torch::Device device)
     train_loader_ = std::make_unique<BatchLoader>(data_.train, normalizer_, options);
 
     const size_t blocks = static_cast<size_t>(config_.model.blockCount());
-    dead_last_epoch_.assign(blocks, 0);
-    discard_average_.assign(blocks, 0.0f);
+    progress_.dead_last_epoch.assign(blocks, 0);
+    progress_.discard_average.assign(blocks, 0.0f);
 }
 
 Trainer::~Trainer() = default;
@@ -147,11 +147,13 @@ void Trainer::setEpochs(int epochs) {
 }
 
 double Trainer::trainImagesPerSecond() const {
-    return train_seconds_ > 0.0 ? static_cast<double>(train_images_) / train_seconds_ : 0.0;
+    return progress_.train_seconds > 0.0
+               ? static_cast<double>(progress_.train_images) / progress_.train_seconds
+               : 0.0;
 }
 
 TrainOutcome Trainer::run(TrainingObserver* observer) {
-    for (int epoch = epochs_done_ + 1; epoch <= config_.epochs; ++epoch) {
+    for (int epoch = progress_.epochs_done + 1; epoch <= config_.epochs; ++epoch) {
         EpochRecord record;
         const Clock::time_point start = Clock::now();
         if (!trainEpoch(epoch, observer, record)) {
@@ -160,7 +162,7 @@ TrainOutcome Trainer::run(TrainingObserver* observer) {
         }
         finishEpoch(epoch, record);
         record.seconds = secondsSince(start);
-        history_.push_back(record);
+        progress_.history.push_back(record);
         if (observer != nullptr) {
             observer->onEpoch(record);
         }
@@ -192,7 +194,7 @@ bool Trainer::trainEpoch(int epoch, TrainingObserver* observer, EpochRecord& rec
     model_->train();
     train_loader_->startEpoch(epoch);
 
-    EpochTally tally(discard_average_.size());
+    EpochTally tally(progress_.discard_average.size());
     const Clock::time_point start = Clock::now();
     while (auto batch = train_loader_->next()) {
         if (stop_requested_) {
@@ -204,10 +206,11 @@ bool Trainer::trainEpoch(int epoch, TrainingObserver* observer, EpochRecord& rec
         tally.correct += static_cast<int64_t>(values[1]);
         tally.images += n;
         ++step.batch;
-        step.step = steps_done_;
+        step.step = progress_.steps_done;
         step.loss = values[0];
         step.accuracy = values[1] / static_cast<double>(n);
         trackBlocks(values, step, tally);
+        progress_.steps.add(step);
 
         const double elapsed = secondsSince(start);
         step.images_per_second = elapsed > 0.0 ? tally.images / elapsed : 0.0;
@@ -219,11 +222,11 @@ bool Trainer::trainEpoch(int epoch, TrainingObserver* observer, EpochRecord& rec
             observer->onStep(step);
         }
     }
-    train_seconds_ += secondsSince(start);
-    train_images_ += tally.images;
+    progress_.train_seconds += secondsSince(start);
+    progress_.train_images += tally.images;
 
     record.epoch = epoch;
-    record.step = steps_done_;
+    record.step = progress_.steps_done;
     const double images = static_cast<double>(std::max<int64_t>(1, tally.images));
     record.train_loss = tally.loss_sum / images;
     record.train_accuracy = static_cast<double>(tally.correct) / images;
@@ -234,7 +237,7 @@ bool Trainer::trainEpoch(int epoch, TrainingObserver* observer, EpochRecord& rec
     for (float mean_sum : tally.mean_abs_sum) {
         record.epoch_mean_abs.push_back(mean_sum / static_cast<float>(std::max(1, step.batch)));
     }
-    dead_last_epoch_ = tally.dead;
+    progress_.dead_last_epoch = tally.dead;
     return true;
 }
 
@@ -261,16 +264,17 @@ std::vector<float> Trainer::optimiseStep(const Batch& batch, int epoch) {
                               summary.data_ptr<float>() + summary.numel());
     if (!std::isfinite(values[0])) {
         throw TrainingError("the loss became " + std::to_string(values[0]) + " at epoch " +
-                            std::to_string(epoch) + ", step " + std::to_string(steps_done_ + 1) +
+                            std::to_string(epoch) + ", step " +
+                            std::to_string(progress_.steps_done + 1) +
                             "; training stopped (try a lower learning rate)");
     }
     optimizer_->sgd.step();
-    ++steps_done_;
+    ++progress_.steps_done;
     return values;
 }
 
 void Trainer::trackBlocks(const std::vector<float>& values, StepRecord& step, EpochTally& tally) {
-    const size_t blocks = discard_average_.size();
+    const size_t blocks = progress_.discard_average.size();
     const auto block_values = [&](size_t part) {
         return std::vector<float>(values.begin() + 2 + part * blocks,
                                   values.begin() + 2 + (part + 1) * blocks);
@@ -284,15 +288,17 @@ void Trainer::trackBlocks(const std::vector<float>& values, StepRecord& step, Ep
     float discarded_now = 0.0f;
     for (size_t b = 0; b < blocks; ++b) {
         const float discarded = step.gate[b] == 0.0f ? 1.0f : 0.0f;
-        discard_average_[b] = decay * discard_average_[b] + (1.0f - decay) * discarded;
+        progress_.discard_average[b] =
+            decay * progress_.discard_average[b] + (1.0f - decay) * discarded;
         tally.dead[b] = tally.dead[b] && discarded == 1.0f;
         tally.max_abs[b] = std::max(tally.max_abs[b], step.max_abs[b]);
         tally.mean_abs_sum[b] += step.mean_abs[b];
         discarded_now += discarded;
     }
-    discarded_count_average_ = decay * discarded_count_average_ + (1.0 - decay) * discarded_now;
-    step.discard_average = discard_average_;
-    step.discarded_count_average = discarded_count_average_;
+    progress_.discarded_count_average =
+        decay * progress_.discarded_count_average + (1.0 - decay) * discarded_now;
+    step.discard_average = progress_.discard_average;
+    step.discarded_count_average = progress_.discarded_count_average;
 }
 
 void Trainer::finishEpoch(int epoch, EpochRecord& record) {
@@ -303,11 +309,66 @@ void Trainer::finishEpoch(int epoch, EpochRecord& record) {
     record.side_test_accuracy = test.side_accuracy;
     record.test_batches_gate_on = test.batches_gate_on;
     record.test_batches = test.batches;
-    record.dead_whole_epoch = dead_last_epoch_;
-    record.discard_average = discard_average_;
-    record.discarded_count_average = discarded_count_average_;
-    record.schedule_restarted = schedule_.endEpoch(epoch, discarded_count_average_);
-    epochs_done_ = epoch;
+    record.dead_whole_epoch = progress_.dead_last_epoch;
+    record.discard_average = progress_.discard_average;
+    record.discarded_count_average = progress_.discarded_count_average;
+    record.schedule_restarted = schedule_.endEpoch(epoch, progress_.discarded_count_average);
+    progress_.schedule_restart_epoch = schedule_.restartEpoch();
+    progress_.schedule_previous_discarded = schedule_.previousDiscardedAverage();
+    progress_.epochs_done = epoch;
+}
+
+void Trainer::restoreProgress(TrainerProgress progress) {
+    const size_t blocks = static_cast<size_t>(config_.model.blockCount());
+    if (progress.dead_last_epoch.size() != blocks || progress.discard_average.size() != blocks) {
+        throw std::invalid_argument("the saved progress has per-block values for " +
+                                    std::to_string(progress.discard_average.size()) +
+                                    " blocks; the model has " + std::to_string(blocks));
+    }
+    if (progress.epochs_done < 0 || progress.steps_done < 0 ||
+        progress.history.size() != static_cast<size_t>(progress.epochs_done)) {
+        throw std::invalid_argument(
+            "the saved progress has " + std::to_string(progress.history.size()) +
+            " epochs of history for " + std::to_string(progress.epochs_done) + " epochs done");
+    }
+    schedule_.restore(progress.schedule_restart_epoch, progress.schedule_previous_discarded);
+    progress_ = std::move(progress);
+}
+
+std::map<std::string, torch::Tensor> Trainer::momentumBuffers() const {
+    std::map<std::string, torch::Tensor> buffers;
+    auto& state = optimizer_->sgd.state();
+    for (const auto& item : model_->named_parameters()) {
+        const auto found = state.find(c10::guts::to_string(item.value().unsafeGetTensorImpl()));
+        if (found == state.end()) {
+            continue;
+        }
+        const auto& sgd_state = static_cast<const torch::optim::SGDParamState&>(*found->second);
+        if (sgd_state.momentum_buffer().defined()) {
+            buffers[item.key()] = sgd_state.momentum_buffer();
+        }
+    }
+    return buffers;
+}
+
+void Trainer::restoreMomentumBuffers(const std::map<std::string, torch::Tensor>& buffers) {
+    const auto parameters = model_->named_parameters();
+    for (const auto& [name, buffer] : buffers) {
+        const torch::Tensor* parameter = parameters.find(name);
+        if (parameter == nullptr) {
+            throw std::invalid_argument("momentum buffer for unknown parameter " + name);
+        }
+        if (parameter->sizes() != buffer.sizes()) {
+            throw std::invalid_argument("momentum buffer " + name + " has the wrong shape");
+        }
+        // The optimizer finds a parameter's state by the address of its tensor.
+        auto state = std::make_unique<torch::optim::SGDParamState>();
+        torch::Tensor copy = torch::empty_like(*parameter);
+        copy.copy_(buffer);
+        state->momentum_buffer(copy);
+        optimizer_->sgd.state()[c10::guts::to_string(parameter->unsafeGetTensorImpl())] =
+            std::move(state);
+    }
 }
 
 }  // namespace epsilon

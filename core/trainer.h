@@ -3,8 +3,10 @@
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include <torch/types.h>
@@ -12,6 +14,7 @@
 #include "core/batch_loader.h"
 #include "core/dataset.h"
 #include "core/epsilon_resnet.h"
+#include "core/step_history.h"
 #include "core/train_config.h"
 #include "core/training_records.h"
 
@@ -21,6 +24,27 @@ namespace epsilon {
 class TrainingError : public std::runtime_error {
   public:
     using std::runtime_error::runtime_error;
+};
+
+/// A run's progress apart from its tensors. With the configuration, the model's parameters and
+/// buffers and the optimizer's momentum buffers, it is all that an exact resume needs: batches
+/// depend only on (seed, epoch), and training draws no other random numbers.
+struct TrainerProgress {
+    int epochs_done = 0;
+    int64_t steps_done = 0;
+    /// Per block: 1 when its gate was 0 on every training batch of the last finished epoch.
+    std::vector<uint8_t> dead_last_epoch;
+    /// Per block moving average of is_discarded, and the moving average of the discarded count.
+    std::vector<float> discard_average;
+    double discarded_count_average = 0.0;
+    /// The adaptive schedule's state (LrSchedule::restartEpoch, previousDiscardedAverage).
+    int schedule_restart_epoch = 0;
+    double schedule_previous_discarded = 0.0;
+    std::vector<EpochRecord> history;
+    StepHistory steps;
+    /// Time spent in training batches and images trained on, over every session of the run.
+    double train_seconds = 0.0;
+    int64_t train_images = 0;
 };
 
 /// How a call to Trainer::run ended.
@@ -48,15 +72,27 @@ class Trainer {
     const DatasetPair& data() const { return data_; }
     const Normalizer& normalizer() const { return normalizer_; }
     torch::Device device() const { return device_; }
-    int epochsDone() const { return epochs_done_; }
-    int64_t stepsDone() const { return steps_done_; }
+    int epochsDone() const { return progress_.epochs_done; }
+    int64_t stepsDone() const { return progress_.steps_done; }
     /// Per block: 1 when its gate was 0 on every training batch of the last finished epoch.
-    const std::vector<uint8_t>& deadLastEpoch() const { return dead_last_epoch_; }
+    const std::vector<uint8_t>& deadLastEpoch() const { return progress_.dead_last_epoch; }
     /// Per block moving average of is_discarded.
-    const std::vector<float>& discardAverage() const { return discard_average_; }
-    const std::vector<EpochRecord>& history() const { return history_; }
-    /// Mean training throughput over the epochs run by this object.
+    const std::vector<float>& discardAverage() const { return progress_.discard_average; }
+    const std::vector<EpochRecord>& history() const { return progress_.history; }
+    const TrainerProgress& progress() const { return progress_; }
+    /// Mean training throughput over all epochs of the run.
     double trainImagesPerSecond() const;
+
+    /// Continues a run from `progress` (saved at the end of an epoch). The model's and the
+    /// optimizer's tensors are restored separately. Throws std::invalid_argument when it does not
+    /// fit this trainer's configuration.
+    void restoreProgress(TrainerProgress progress);
+    /// The optimizer's momentum buffer of each parameter, by the parameter's name; parameters
+    /// that have not been stepped yet have none.
+    std::map<std::string, torch::Tensor> momentumBuffers() const;
+    /// Sets momentum buffers (copied) by parameter name. Throws std::invalid_argument naming an
+    /// unknown parameter or a buffer of the wrong shape.
+    void restoreMomentumBuffers(const std::map<std::string, torch::Tensor>& buffers);
 
   private:
     struct Optimizer;
@@ -78,14 +114,7 @@ class Trainer {
     std::unique_ptr<BatchLoader> train_loader_;
     LrSchedule schedule_;
     std::atomic<bool> stop_requested_{false};
-    int epochs_done_ = 0;
-    int64_t steps_done_ = 0;
-    std::vector<uint8_t> dead_last_epoch_;
-    std::vector<float> discard_average_;
-    double discarded_count_average_ = 0.0;
-    std::vector<EpochRecord> history_;
-    double train_seconds_ = 0.0;
-    int64_t train_images_ = 0;
+    TrainerProgress progress_;
 };
 
 /// The first `limit` examples of `data` (all of them when limit is 0 or too large).
