@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: MIT
 // epsilon-lab-cli: the headless command line of Epsilon Lab.
+#include <csignal>
+
 #include <CLI/CLI.hpp>
 
 #include "app/snapshot_commands.h"
 #include "app/train_command.h"
 
 int main(int argc, char** argv) {
+    // Past a file-size limit, writes then fail with EFBIG and are reported like a full disk,
+    // instead of the signal killing the process in the middle of a save.
+    std::signal(SIGXFSZ, SIG_IGN);
     CLI::App app(
         "Epsilon Lab: train, prune and compare ε-ResNets (Yu, Yu and Ramalingam, "
         "CVPR 2018).\nExit status: 0 success, 1 runtime failure, 2 bad usage.");

@@ -158,6 +158,29 @@ Handle createFile(const std::string& path) {
                   H5Fclose);
 }
 
+Handle createInMemoryFile() {
+    quietErrors();
+    const Handle access(check(H5Pcreate(H5P_FILE_ACCESS), "creating properties"), H5Pclose);
+    // Grows 4 MiB at a time; no backing store, so nothing is written to disk.
+    check(H5Pset_fapl_core(access.id(), 4 << 20, false), "choosing the memory driver", "");
+    return Handle(check(H5Fcreate("in-memory.h5", H5F_ACC_TRUNC, H5P_DEFAULT, access.id()),
+                        "cannot create a file in memory"),
+                  H5Fclose);
+}
+
+std::vector<char> fileImage(hid_t file) {
+    flush(file);
+    const ssize_t size = H5Fget_file_image(file, nullptr, 0);
+    if (size < 0) {
+        fail("reading the file image");
+    }
+    std::vector<char> image(static_cast<size_t>(size));
+    if (H5Fget_file_image(file, image.data(), image.size()) < 0) {
+        fail("reading the file image");
+    }
+    return image;
+}
+
 Handle openFileReadOnly(const std::string& path) {
     quietErrors();
     return Handle(check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "cannot open the file"),

@@ -51,6 +51,11 @@ void quietErrors();
 bool isHdf5File(const std::string& path);
 /// Creates (or truncates) a file for writing.
 Handle createFile(const std::string& path);
+/// Creates a file that lives only in memory; fileImage() gives its bytes. Writing a snapshot
+/// this way means HDF5 never meets a disk error, which it does not always recover from.
+Handle createInMemoryFile();
+/// The bytes of a complete HDF5 file with the contents of `file` (flushed first).
+std::vector<char> fileImage(hid_t file);
 /// Opens an existing file read-only, so that reading can never change it.
 Handle openFileReadOnly(const std::string& path);
 

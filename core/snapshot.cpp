@@ -266,7 +266,7 @@ PruningRecord readPruning(hid_t parent, const std::string& name, const ModelConf
     return pruning;
 }
 
-void writeAll(hid_t file, const Snapshot& s, const SaveStageHook& on_stage) {
+void writeAll(hid_t file, const Snapshot& s) {
     hdf5::writeAttribute(file, "format", kSnapshotFormatName);
     hdf5::writeAttribute(file, "format_version", static_cast<int64_t>(kSnapshotFormatVersion));
     hdf5::writeAttribute(file, "app_version", EPSILON_LAB_VERSION);
@@ -283,22 +283,18 @@ void writeAll(hid_t file, const Snapshot& s, const SaveStageHook& on_stage) {
         hdf5::writeTensor(data.id(), "mean_image", s.mean_image);
     }
     writeState(file, "model", s.model_state);
-    if (on_stage)
-        on_stage("model written");
     {
         const Handle optimizer = hdf5::createGroup(file, "optimizer");
         writeState(optimizer.id(), "momentum", s.momentum);
     }
     writeProgress(file, s.progress, static_cast<size_t>(s.config.train.model.blockCount()));
-    if (on_stage)
-        on_stage("history written");
     const Handle prunings = hdf5::createGroup(file, "pruning");
     for (size_t i = 0; i < s.prunings.size(); ++i) {
         writePruning(prunings.id(), std::to_string(i), s.prunings[i]);
     }
 }
 
-// Makes the file's bytes, then its new name, durable before the old snapshot is gone.
+// Makes a file's bytes, or a directory's entries, durable.
 void syncPath(const std::string& path, int flags) {
     const int fd = ::open(path.c_str(), flags);
     if (fd < 0 || ::fsync(fd) != 0) {
@@ -310,15 +306,39 @@ void syncPath(const std::string& path, int flags) {
     ::close(fd);
 }
 
-// Creating the temporary file ourselves gives the operating system's reason in plain words
-// (permission denied, read-only file system) before HDF5 is involved.
-void checkCanCreate(const std::string& path) {
+// Writes all of [data, data + size) to `fd`; false with errno set on failure.
+bool writeAllBytes(int fd, const char* data, size_t size) {
+    while (size > 0) {
+        const ssize_t n = ::write(fd, data, size);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return false;
+        data += n;
+        size -= static_cast<size_t>(n);
+    }
+    return true;
+}
+
+// Writes `bytes` to a new file at `path` and syncs it, in two halves so that a test can stop a
+// save between them. Errors carry the operating system's reason (no space left on device,
+// permission denied, read-only file system).
+void writeSynced(const std::string& path, const std::vector<char>& bytes,
+                 const SaveStageHook& on_stage) {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd < 0) {
-        throw std::runtime_error(std::string("cannot create ") + path + " (" +
-                                 std::strerror(errno) + ")");
+        throw std::runtime_error("cannot create " + path + " (" + std::strerror(errno) + ")");
     }
-    ::close(fd);
+    const size_t half = bytes.size() / 2;
+    bool ok = writeAllBytes(fd, bytes.data(), half);
+    if (ok && on_stage)
+        on_stage("half written");
+    ok = ok && writeAllBytes(fd, bytes.data() + half, bytes.size() - half) && ::fsync(fd) == 0;
+    const std::string reason = std::strerror(errno);
+    if (::close(fd) != 0 || !ok) {
+        throw std::runtime_error("cannot write " + path + " (" +
+                                 (ok ? std::strerror(errno) : reason) + ")");
+    }
 }
 
 Snapshot readAll(hid_t file, const std::string& path) {
@@ -427,16 +447,17 @@ void saveSnapshot(const std::string& path, const Snapshot& snapshot,
                   const SaveStageHook& on_stage) {
     const std::string temporary = path + ".saving";
     try {
-        checkCanCreate(temporary);
+        // The file is built in memory, so a disk error surfaces only in writeSynced.
+        std::vector<char> image;
         {
-            Handle file = hdf5::createFile(temporary);
-            if (on_stage)
-                on_stage("file created");
-            writeAll(file.id(), snapshot, on_stage);
-            hdf5::flush(file.id());
+            Handle file = hdf5::createInMemoryFile();
+            writeAll(file.id(), snapshot);
+            image = hdf5::fileImage(file.id());
             file.close();
         }
-        syncPath(temporary, O_RDONLY);
+        if (on_stage)
+            on_stage("file built");
+        writeSynced(temporary, image, on_stage);
         if (on_stage)
             on_stage("before rename");
         if (std::rename(temporary.c_str(), path.c_str()) != 0) {

@@ -5,8 +5,9 @@ set -euo pipefail
 
 packages=(
     g++ cmake ninja-build ccache pkg-config
-    libtorch-dev zlib1g-dev libcli11-dev nlohmann-json3-dev libgtest-dev
+    libtorch-dev zlib1g-dev libhdf5-dev hdf5-tools libcli11-dev nlohmann-json3-dev libgtest-dev
     dataset-fashion-mnist
+    python3-h5py
 )
 
 missing=()

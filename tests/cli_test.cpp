@@ -12,26 +12,12 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "tests/process_support.h"
+
 namespace {
 
-struct CliResult {
-    int status = -1;
-    std::string output;
-};
-
-// Runs epsilon-lab-cli with `arguments`, capturing standard output and error together.
-CliResult runCli(const std::string& arguments) {
-    const std::string command = std::string(EPSILON_LAB_CLI) + " " + arguments + " 2>&1";
-    CliResult run;
-    FILE* pipe = popen(command.c_str(), "r");
-    char buffer[4096];
-    while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) {
-        run.output.append(buffer, n);
-    }
-    const int raw = pclose(pipe);
-    run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    return run;
-}
+using epsilon::testing_support::runCli;
+using CliResult = epsilon::testing_support::ProcessResult;
 
 std::filesystem::path scratchDirectory() {
     const auto dir =
