@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/snapshot_commands.h"
+#include "app/sweep_command.h"
 #include "app/train_command.h"
 
 int main(int argc, char** argv) {
@@ -21,6 +22,8 @@ int main(int argc, char** argv) {
     CLI::App* inspect = epsilon::addInspectCommand(app, inspect_options);
     epsilon::ExportOptions export_options;
     CLI::App* export_command = epsilon::addExportCommand(app, export_options);
+    epsilon::SweepOptions sweep_options;
+    CLI::App* sweep = epsilon::addSweepCommand(app, sweep_options);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {
@@ -35,6 +38,9 @@ int main(int argc, char** argv) {
     }
     if (export_command->parsed()) {
         return epsilon::runExport(export_options);
+    }
+    if (sweep->parsed()) {
+        return epsilon::runSweep(sweep_options);
     }
     return 2;
 }

@@ -18,6 +18,8 @@ void printRow(std::FILE* stream, const NetworkRow& row) {
                  row.milliseconds_per_batch);
 }
 
+}  // namespace
+
 nlohmann::json rowJson(const NetworkRow& row) {
     return {{"name", row.name},
             {"layers", row.cost.layers},
@@ -27,6 +29,8 @@ nlohmann::json rowJson(const NetworkRow& row) {
             {"test_accuracy", row.test_accuracy},
             {"milliseconds_per_batch", row.milliseconds_per_batch}};
 }
+
+namespace {
 
 nlohmann::json historyJson(const std::vector<EpochRecord>& history) {
     nlohmann::json epochs = nlohmann::json::array();
@@ -80,12 +84,6 @@ void printComparison(std::FILE* stream, const PruneReport& report) {
 nlohmann::json reportJson(const Trainer& trainer, const PruneReport& report,
                           const RunContext& context) {
     const TrainConfig& config = trainer.config();
-    std::vector<int> removed_blocks;
-    for (size_t i = 0; i < report.removed.size(); ++i) {
-        if (report.removed[i]) {
-            removed_blocks.push_back(static_cast<int>(i));
-        }
-    }
     return {
         {"dataset", context.dataset},
         {"depth", config.model.depth()},
@@ -104,9 +102,8 @@ nlohmann::json reportJson(const Trainer& trainer, const PruneReport& report,
         {"test_accuracy", report.original.test_accuracy},
         {"blocks_total", report.removed.size()},
         {"blocks_discarded", countRemoved(report.removed)},
-        {"removed_blocks", removed_blocks},
-        {"prune_rule",
-         report.rule == PruneRule::DeadLastEpoch ? "dead-last-epoch" : "discard-average"},
+        {"removed_blocks", removedBlockIndices(report.removed)},
+        {"prune_rule", pruneRuleName(report.rule)},
         {"pruned_params", report.pruned.cost.parameters},
         {"pruned_macs", report.pruned.cost.macs},
         {"pruned_test_accuracy", report.pruned.test_accuracy},

@@ -23,6 +23,9 @@ struct RunContext {
 /// Prints the original and pruned networks side by side, and whether they agree.
 void printComparison(std::FILE* stream, const PruneReport& report);
 
+/// One network's row of the comparison as JSON (name, layers, blocks, params, macs...).
+nlohmann::json rowJson(const NetworkRow& row);
+
 /// The JSON report: settings, both networks' rows, the agreement check and the history.
 nlohmann::json reportJson(const Trainer& trainer, const PruneReport& report,
                           const RunContext& context);

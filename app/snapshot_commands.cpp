@@ -14,29 +14,6 @@
 namespace epsilon {
 namespace {
 
-std::string ruleName(PruneRule rule) {
-    return rule == PruneRule::DeadLastEpoch ? "dead-last-epoch" : "discard-average";
-}
-
-std::vector<int> removedBlocks(const std::vector<bool>& removed) {
-    std::vector<int> blocks;
-    for (size_t i = 0; i < removed.size(); ++i) {
-        if (removed[i])
-            blocks.push_back(static_cast<int>(i));
-    }
-    return blocks;
-}
-
-nlohmann::json rowJson(const NetworkRow& row) {
-    return {{"name", row.name},
-            {"layers", row.cost.layers},
-            {"blocks", row.cost.blocks},
-            {"params", row.cost.parameters},
-            {"macs", row.cost.macs},
-            {"test_accuracy", row.test_accuracy},
-            {"milliseconds_per_batch", row.milliseconds_per_batch}};
-}
-
 nlohmann::json inspectJson(const Snapshot& s) {
     const TrainConfig& t = s.config.train;
     const TrainerProgress& p = s.progress;
@@ -57,9 +34,9 @@ nlohmann::json inspectJson(const Snapshot& s) {
     for (const PruningRecord& pruning : s.prunings) {
         const PruneReport& r = pruning.report;
         prunings.push_back({{"after_epoch", pruning.after_epoch},
-                            {"rule", ruleName(r.rule)},
+                            {"rule", pruneRuleName(r.rule)},
                             {"threshold", pruning.threshold},
-                            {"removed_blocks", removedBlocks(r.removed)},
+                            {"removed_blocks", removedBlockIndices(r.removed)},
                             {"matches_gated", r.check.matches},
                             {"max_logit_difference", r.check.max_logit_difference},
                             {"original", rowJson(r.original)},
@@ -137,11 +114,11 @@ void printInspection(const Snapshot& s) {
         const PruningRecord& pruning = s.prunings[i];
         const PruneReport& r = pruning.report;
         std::string removed;
-        for (int block : removedBlocks(r.removed)) {
+        for (int block : removedBlockIndices(r.removed)) {
             removed += (removed.empty() ? "" : ", ") + std::to_string(block);
         }
         std::printf("\n  pruning %zu, after epoch %d, rule %s: removed blocks [%s]\n", i,
-                    pruning.after_epoch, ruleName(r.rule).c_str(), removed.c_str());
+                    pruning.after_epoch, pruneRuleName(r.rule).c_str(), removed.c_str());
         std::printf("    %-9s %7s %10s %12s %9s\n", "network", "blocks", "params", "MACs/image",
                     "test acc");
         for (const NetworkRow* row : {&r.original, &r.pruned}) {

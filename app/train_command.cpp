@@ -124,10 +124,6 @@ class PeriodicSaver : public TrainingObserver {
     TrainingObserver* next_;
 };
 
-PruneRule pruneRuleFrom(const TrainOptions& o) {
-    return o.prune_rule == "discard-average" ? PruneRule::DiscardAverage : PruneRule::DeadLastEpoch;
-}
-
 // What the command trains: a new run from the flags, or the run saved in --resume.
 struct RunSetup {
     DataSource source;
@@ -327,7 +323,8 @@ int runTrain(const TrainOptions& o) {
                                      std::to_string(trainer.epochsDone() + 1) + "; " + kept);
         }
 
-        const PruneReport report = pruneAndCompare(trainer, pruneRuleFrom(o), o.prune_threshold);
+        const PruneReport report =
+            pruneAndCompare(trainer, pruneRuleFromName(o.prune_rule), o.prune_threshold);
         printComparison(stdout, report);
         if (!snapshot_path.empty()) {
             prunings.push_back(recordPruning(trainer, report, o.prune_threshold));

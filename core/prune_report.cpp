@@ -8,6 +8,15 @@
 
 namespace epsilon {
 
+std::vector<int> removedBlockIndices(const std::vector<bool>& removed) {
+    std::vector<int> indices;
+    for (size_t i = 0; i < removed.size(); ++i) {
+        if (removed[i])
+            indices.push_back(static_cast<int>(i));
+    }
+    return indices;
+}
+
 int countRemoved(const std::vector<bool>& removed) {
     return static_cast<int>(std::count(removed.begin(), removed.end(), true));
 }

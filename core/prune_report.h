@@ -36,5 +36,7 @@ PruneReport pruneAndCompare(Trainer& trainer, PruneRule rule, double threshold =
 
 /// Number of true flags.
 int countRemoved(const std::vector<bool>& removed);
+/// Indices of the true flags, in order.
+std::vector<int> removedBlockIndices(const std::vector<bool>& removed);
 
 }  // namespace epsilon

@@ -11,6 +11,18 @@
 
 namespace epsilon {
 
+std::string pruneRuleName(PruneRule rule) {
+    return rule == PruneRule::DeadLastEpoch ? "dead-last-epoch" : "discard-average";
+}
+
+PruneRule pruneRuleFromName(const std::string& name) {
+    if (name == pruneRuleName(PruneRule::DeadLastEpoch))
+        return PruneRule::DeadLastEpoch;
+    if (name == pruneRuleName(PruneRule::DiscardAverage))
+        return PruneRule::DiscardAverage;
+    throw std::invalid_argument("unknown pruning rule '" + name + "'");
+}
+
 std::vector<bool> selectBlocks(PruneRule rule, const std::vector<uint8_t>& dead_last_epoch,
                                const std::vector<float>& discard_average, double threshold) {
     std::vector<bool> removed;

@@ -25,6 +25,11 @@ enum class PruneRule {
     DiscardAverage,
 };
 
+/// The rule's name on the command line and in files: "dead-last-epoch" or "discard-average".
+std::string pruneRuleName(PruneRule rule);
+/// The rule of that name; throws std::invalid_argument for any other name.
+PruneRule pruneRuleFromName(const std::string& name);
+
 /// Per block true when `rule` removes it. `threshold` is used by DiscardAverage only.
 std::vector<bool> selectBlocks(PruneRule rule, const std::vector<uint8_t>& dead_last_epoch,
                                const std::vector<float>& discard_average, double threshold);

@@ -36,18 +36,6 @@ std::string utcNow() {
     return text;
 }
 
-std::string ruleName(PruneRule rule) {
-    return rule == PruneRule::DeadLastEpoch ? "dead-last-epoch" : "discard-average";
-}
-
-PruneRule ruleFromName(const std::string& name) {
-    if (name == "dead-last-epoch")
-        return PruneRule::DeadLastEpoch;
-    if (name == "discard-average")
-        return PruneRule::DiscardAverage;
-    throw hdf5::Error("unknown pruning rule '" + name + "'");
-}
-
 torch::Tensor flagsTensor(const std::vector<uint8_t>& flags) {
     return torch::tensor(std::vector<int64_t>(flags.begin(), flags.end())).to(torch::kUInt8);
 }
@@ -214,7 +202,7 @@ void writePruning(hid_t parent, const std::string& name, const PruningRecord& pr
     const Handle group = hdf5::createGroup(parent, name);
     const PruneReport& r = pruning.report;
     hdf5::writeAttribute(group.id(), "after_epoch", static_cast<int64_t>(pruning.after_epoch));
-    hdf5::writeAttribute(group.id(), "rule", ruleName(r.rule));
+    hdf5::writeAttribute(group.id(), "rule", pruneRuleName(r.rule));
     hdf5::writeAttribute(group.id(), "threshold", pruning.threshold);
     hdf5::writeAttribute(group.id(), "timing_batch", static_cast<int64_t>(r.timing_batch));
     hdf5::writeAttribute(group.id(), "matches", static_cast<int64_t>(r.check.matches));
@@ -237,7 +225,11 @@ PruningRecord readPruning(hid_t parent, const std::string& name, const ModelConf
     PruningRecord pruning;
     PruneReport& r = pruning.report;
     pruning.after_epoch = static_cast<int>(hdf5::readIntAttribute(group.id(), "after_epoch"));
-    r.rule = ruleFromName(hdf5::readStringAttribute(group.id(), "rule"));
+    try {
+        r.rule = pruneRuleFromName(hdf5::readStringAttribute(group.id(), "rule"));
+    } catch (const std::invalid_argument& error) {
+        throw hdf5::Error("/pruning/" + name + ": " + error.what());
+    }
     pruning.threshold = hdf5::readDoubleAttribute(group.id(), "threshold");
     r.timing_batch = static_cast<int>(hdf5::readIntAttribute(group.id(), "timing_batch"));
     r.check.matches = hdf5::readIntAttribute(group.id(), "matches") != 0;

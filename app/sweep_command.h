@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: MIT
+// `epsilon-lab-cli sweep`: how accuracy and size trade off against ε.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+namespace epsilon {
+
+struct SweepOptions {
+    /// Snapshot of a trained run to sweep post hoc (no retraining).
+    std::string posthoc_path;
+    /// ε values to try; empty: chosen from the calibrated responses.
+    std::vector<double> epsilons;
+    int points = 20;
+    /// Training images used to calibrate each block's response (0: all used in training).
+    int64_t calibration_images = 10000;
+    std::string csv_path;
+    std::string json_path;
+    int threads = 0;
+    std::string device = "auto";
+};
+
+CLI::App* addSweepCommand(CLI::App& app, SweepOptions& options);
+
+/// Returns the exit status: 0 success, 1 unreadable snapshot or data, 2 bad usage.
+int runSweep(const SweepOptions& options);
+
+}  // namespace epsilon
