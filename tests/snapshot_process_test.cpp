@@ -240,6 +240,23 @@ TEST_F(SnapshotTest, ExportWritesTheHistoryAsCsv) {
     EXPECT_EQ(std::count(steps.begin(), steps.end(), '\n'), 1 + snapshot_.progress.steps_done);
 }
 
+TEST_F(SnapshotTest, SweepWritesOneCsvRowPerEpsilon) {
+    const fs::path dir = scratchDirectory("sweep");
+    const std::string path = (dir / "run.h5").string();
+    saveSnapshot(path, snapshot_);
+    const auto run =
+        runCli("sweep --post-hoc " + path + " --epsilons 0,1000 --csv " +
+               (dir / "sweep.csv").string() + " --json " + (dir / "sweep.json").string());
+    ASSERT_EQ(run.status, 0) << run.output;
+    const std::string csv = fileBytes(dir / "sweep.csv");
+    EXPECT_EQ(csv.rfind("epsilon,blocks_removed,removed_blocks,", 0), 0u) << csv;
+    EXPECT_NE(csv.find("\n0,0,,"), std::string::npos) << csv;
+    EXPECT_NE(csv.find("\n1000,3,0 1 2,"), std::string::npos) << csv;
+    const nlohmann::json json = nlohmann::json::parse(fileBytes(dir / "sweep.json"));
+    EXPECT_EQ(json.at("points").size(), 2u);
+    EXPECT_EQ(json.at("block_responses").size(), 3u);
+}
+
 TEST(SnapshotCommandLine, BadRequestsGetClearErrors) {
     const fs::path dir = scratchDirectory("snapshot-cli");
     std::ofstream(dir / "text.h5") << "not a snapshot\n";
@@ -250,6 +267,9 @@ TEST(SnapshotCommandLine, BadRequestsGetClearErrors) {
         << inspect.output;
     EXPECT_EQ(runCli("export " + (dir / "text.h5").string()).status, 2);  // nothing to export
     EXPECT_EQ(runCli("train --resume " + (dir / "text.h5").string() + " --depth 20").status, 2);
+    const auto sweep = runCli("sweep --post-hoc " + (dir / "text.h5").string());
+    EXPECT_EQ(sweep.status, 1);
+    EXPECT_NE(sweep.output.find("not an HDF5 file"), std::string::npos) << sweep.output;
     const auto resume = runCli("train --resume " + (dir / "text.h5").string());
     EXPECT_EQ(resume.status, 1);
     EXPECT_NE(resume.output.find("not an HDF5 file"), std::string::npos) << resume.output;
