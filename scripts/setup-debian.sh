@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
     g++ cmake ninja-build ccache pkg-config
     libtorch-dev zlib1g-dev libhdf5-dev hdf5-tools libcli11-dev nlohmann-json3-dev libgtest-dev
+    qt6-base-dev libqcustomplot-dev libqcustomplot2.1-qt6 xvfb xauth
     dataset-fashion-mnist
     python3-h5py
 )
