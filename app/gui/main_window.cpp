@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: MIT
+// The main window: run settings, the live views of training, and the controls.
+#include "app/gui/main_window.h"
+
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QStatusBar>
+#include <QTabWidget>
+
+#include "app/gui/training_worker.h"
+#include "widgets/response_plot.h"
+#include "widgets/training_curves.h"
+
+namespace epsilon {
+namespace {
+
+// Views are redrawn at most this often, however fast the trainer reports.
+constexpr int kRefreshMilliseconds = 100;
+
+QString duration(double seconds) {
+    const int total = static_cast<int>(seconds);
+    return QString("%1:%2").arg(total / 60).arg(total % 60, 2, 10, QChar('0'));
+}
+
+}  // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), worker_(new TrainingWorker) {
+    registerTrainingTypes();
+    setWindowTitle("Epsilon Lab");
+
+    auto* panel = new QWidget;
+    auto* form = new QFormLayout(panel);
+    depth_ = new QComboBox;
+    for (int depth : {8, 14, 20, 32, 44, 56, 110}) {
+        depth_->addItem(QString("ResNet-%1").arg(depth), depth);
+    }
+    depth_->setCurrentIndex(2);
+    epsilon_ = new QDoubleSpinBox;
+    epsilon_->setRange(0.0, 1000.0);
+    epsilon_->setDecimals(3);
+    epsilon_->setValue(6.0);
+    warmup_ = new QSpinBox;
+    warmup_->setRange(0, 10000);
+    warmup_->setValue(1);
+    epochs_ = new QSpinBox;
+    epochs_->setRange(1, 10000);
+    epochs_->setValue(4);
+    train_limit_ = new QSpinBox;
+    train_limit_->setRange(0, 10000000);
+    train_limit_->setSpecialValueText("all");
+    seed_ = new QSpinBox;
+    seed_->setRange(0, 1 << 30);
+    seed_->setValue(1);
+    form->addRow("Data set", new QLabel("Fashion-MNIST"));
+    form->addRow("Depth", depth_);
+    form->addRow("ε", epsilon_);
+    form->addRow("ε = 0 for epochs", warmup_);
+    form->addRow("Epochs", epochs_);
+    form->addRow("Training images", train_limit_);
+    form->addRow("Seed", seed_);
+    start_ = new QPushButton("Start");
+    stop_ = new QPushButton("Stop");
+    stop_->setEnabled(false);
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(start_);
+    buttons->addWidget(stop_);
+    form->addRow(buttons);
+
+    responses_ = new ResponsePlot;
+    responses_->setEpsilon(epsilon_->value());
+    curves_ = new TrainingCurves;
+    auto* views = new QTabWidget;
+    views->addTab(responses_, "Responses against ε");
+    views->addTab(curves_, "Training curves");
+
+    auto* central = new QWidget;
+    auto* layout = new QHBoxLayout(central);
+    layout->addWidget(panel);
+    layout->addWidget(views, 1);
+    setCentralWidget(central);
+
+    status_ = new QLabel("Ready");
+    progress_ = new QProgressBar;
+    progress_->setMaximumWidth(240);
+    statusBar()->addWidget(status_, 1);
+    statusBar()->addPermanentWidget(progress_);
+
+    connect(start_, &QPushButton::clicked, this, &MainWindow::startTraining);
+    connect(stop_, &QPushButton::clicked, this, &MainWindow::stopTraining);
+    connect(epsilon_, &QDoubleSpinBox::valueChanged, responses_, &ResponsePlot::setEpsilon);
+    connect(responses_, &ResponsePlot::epsilonDragged, this, [this](double value) {
+        const QSignalBlocker quiet(epsilon_);
+        epsilon_->setValue(value);
+    });
+
+    worker_->moveToThread(&worker_thread_);
+    connect(&worker_thread_, &QThread::finished, worker_, &QObject::deleteLater);
+    connect(worker_, &TrainingWorker::started, this, &MainWindow::onStarted);
+    connect(worker_, &TrainingWorker::stepDone, this, &MainWindow::onStep);
+    connect(worker_, &TrainingWorker::epochDone, this, &MainWindow::onEpoch);
+    connect(worker_, &TrainingWorker::finished, this,
+            [this](bool cancelled) { onEnded(cancelled ? "Stopped" : "Finished"); });
+    connect(worker_, &TrainingWorker::failed, this,
+            [this](const QString& message) { onEnded("Failed: " + message); });
+    worker_thread_.start();
+
+    refresh_timer_.setInterval(kRefreshMilliseconds);
+    connect(&refresh_timer_, &QTimer::timeout, this, &MainWindow::refreshViews);
+    resize(1100, 620);
+}
+
+MainWindow::~MainWindow() {
+    worker_->requestStop();
+    worker_thread_.quit();
+    worker_thread_.wait();
+}
+
+RunSettings MainWindow::settings() const {
+    RunSettings s;
+    s.depth = depth_->currentData().toInt();
+    s.epsilon = epsilon_->value();
+    s.epsilon_warmup = warmup_->value();
+    s.epochs = epochs_->value();
+    s.train_limit = train_limit_->value();
+    s.test_limit = train_limit_->value() == 0 ? 0 : std::max(256, train_limit_->value() / 6);
+    s.seed = static_cast<quint64>(seed_->value());
+    return s;
+}
+
+void MainWindow::setSettings(const RunSettings& s) {
+    depth_->setCurrentIndex(std::max(0, depth_->findData(s.depth)));
+    epsilon_->setValue(s.epsilon);
+    warmup_->setValue(s.epsilon_warmup);
+    epochs_->setValue(s.epochs);
+    train_limit_->setValue(static_cast<int>(s.train_limit));
+    seed_->setValue(static_cast<int>(s.seed));
+}
+
+void MainWindow::startTraining() {
+    if (training_) {
+        return;
+    }
+    training_ = true;
+    start_->setEnabled(false);
+    stop_->setEnabled(true);
+    curves_->clear();
+    pending_steps_.clear();
+    latest_step_.reset();
+    latest_epoch_.reset();
+    status_->setText("Loading data...");
+    progress_->setValue(0);
+    QMetaObject::invokeMethod(worker_, "start", Qt::QueuedConnection,
+                              Q_ARG(epsilon::RunSettings, settings()));
+    refresh_timer_.start();
+    emit runStarted();
+}
+
+void MainWindow::stopTraining() {
+    worker_->requestStop();
+    status_->setText("Stopping after this batch...");
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    // The worker stops after its current batch; waiting for it keeps the exit clean.
+    worker_->requestStop();
+    worker_thread_.quit();
+    worker_thread_.wait();
+    event->accept();
+}
+
+void MainWindow::onStarted(int blocks_per_stage, qint64 train_images, qint64 test_images) {
+    responses_->setBlocksPerStage(blocks_per_stage);
+    status_->setText(QString("Training on %1 images (%2 test)").arg(train_images).arg(test_images));
+}
+
+void MainWindow::onStep(const StepRecord& record) {
+    pending_steps_.push_back(record);
+    latest_step_ = record;
+}
+
+void MainWindow::onEpoch(const EpochRecord& record) {
+    latest_epoch_ = record;
+    curves_->addEpoch(static_cast<double>(record.step), record.test_loss, record.test_accuracy);
+}
+
+void MainWindow::onEnded(const QString& message) {
+    refreshViews();
+    refresh_timer_.stop();
+    training_ = false;
+    start_->setEnabled(true);
+    stop_->setEnabled(false);
+    status_->setText(message);
+    emit runEnded(message);
+}
+
+void MainWindow::refreshViews() {
+    for (const StepRecord& record : pending_steps_) {
+        curves_->addStep(static_cast<double>(record.step), record.loss, record.accuracy);
+    }
+    pending_steps_.clear();
+    curves_->refresh();
+    if (latest_step_) {
+        const StepRecord& r = *latest_step_;
+        responses_->setResponses(r.max_abs, r.mean_abs);
+        if (latest_epoch_) {
+            responses_->setDiscarded(latest_epoch_->dead_whole_epoch);
+        }
+        const int total = epochs_->value() * r.batches_per_epoch;
+        progress_->setMaximum(std::max(1, total));
+        progress_->setValue(static_cast<int>(r.step));
+        status_->setText(QString("epoch %1/%2, step %3 · loss %4 · %5 img/s · %6 left")
+                             .arg(r.epoch)
+                             .arg(epochs_->value())
+                             .arg(r.step)
+                             .arg(r.loss, 0, 'f', 3)
+                             .arg(r.images_per_second, 0, 'f', 0)
+                             .arg(duration(r.seconds_left)));
+    }
+}
+
+}  // namespace epsilon

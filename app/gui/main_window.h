@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: MIT
+// The main window: run settings, the live views of training, and the controls.
+#pragma once
+
+#include <QElapsedTimer>
+#include <QMainWindow>
+#include <QThread>
+#include <QTimer>
+#include <optional>
+
+#include "app/gui/run_settings.h"
+#include "core/training_records.h"
+
+class QDoubleSpinBox;
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+class QComboBox;
+
+namespace epsilon {
+
+class ResponsePlot;
+class TrainingCurves;
+class TrainingWorker;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+
+  public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    /// The settings shown in the panel, and setting them (e.g. from tests or saved settings).
+    RunSettings settings() const;
+    void setSettings(const RunSettings& settings);
+    bool isTraining() const { return training_; }
+    ResponsePlot* responsePlot() const { return responses_; }
+    TrainingCurves* trainingCurves() const { return curves_; }
+
+  public slots:
+    void startTraining();
+    void stopTraining();
+
+  signals:
+    void runStarted();
+    /// Emitted when a run ends, however it ends; `message` says how.
+    void runEnded(const QString& message);
+
+  protected:
+    void closeEvent(QCloseEvent* event) override;
+
+  private:
+    void onStarted(int blocks_per_stage, qint64 train_images, qint64 test_images);
+    void onStep(const StepRecord& record);
+    void onEpoch(const EpochRecord& record);
+    void onEnded(const QString& message);
+    // Pushes what arrived since the last refresh to the views; runs at a bounded rate.
+    void refreshViews();
+
+    QComboBox* depth_;
+    QDoubleSpinBox* epsilon_;
+    QSpinBox* warmup_;
+    QSpinBox* epochs_;
+    QSpinBox* train_limit_;
+    QSpinBox* seed_;
+    QPushButton* start_;
+    QPushButton* stop_;
+    ResponsePlot* responses_;
+    TrainingCurves* curves_;
+    QLabel* status_;
+    QProgressBar* progress_;
+
+    QThread worker_thread_;
+    TrainingWorker* worker_;
+    QTimer refresh_timer_;
+    bool training_ = false;
+    std::optional<StepRecord> latest_step_;
+    std::vector<StepRecord> pending_steps_;
+    std::optional<EpochRecord> latest_epoch_;
+};
+
+}  // namespace epsilon

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+// Runs the core trainer on its own thread and reports progress as queued signals of plain
+// records. The GUI never touches tensors; the worker never waits on the GUI.
+#pragma once
+
+#include <QObject>
+#include <QString>
+#include <atomic>
+#include <memory>
+
+#include "app/gui/run_settings.h"
+#include "core/training_records.h"
+
+Q_DECLARE_METATYPE(epsilon::StepRecord)
+Q_DECLARE_METATYPE(epsilon::EpochRecord)
+
+namespace epsilon {
+
+class Trainer;
+
+/// Lives on a QThread (moveToThread). start() loads the data and trains to the end, to a stop
+/// request or to an error, then emits exactly one of finished() or failed().
+class TrainingWorker : public QObject {
+    Q_OBJECT
+
+  public:
+    TrainingWorker();
+    ~TrainingWorker() override;
+
+    /// Any thread: asks the run to stop after the current batch.
+    void requestStop();
+
+  public slots:
+    void start(const epsilon::RunSettings& settings);
+
+  signals:
+    /// The network's shape, once the run is set up.
+    void started(int blocks_per_stage, qint64 train_images, qint64 test_images);
+    void stepDone(const epsilon::StepRecord& record);
+    void epochDone(const epsilon::EpochRecord& record);
+    /// `cancelled`: stopped on request before the last epoch.
+    void finished(bool cancelled);
+    void failed(const QString& message);
+
+  private:
+    std::atomic<Trainer*> trainer_{nullptr};
+    std::atomic<bool> stop_requested_{false};
+};
+
+/// Registers the record types for queued connections; call once before connecting.
+void registerTrainingTypes();
+
+}  // namespace epsilon
