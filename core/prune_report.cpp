@@ -22,6 +22,13 @@ int countRemoved(const std::vector<bool>& removed) {
 }
 
 PruneReport pruneAndCompare(Trainer& trainer, PruneRule rule, double threshold, int timing_batch) {
+    return compareWithout(
+        trainer, selectBlocks(rule, trainer.deadLastEpoch(), trainer.discardAverage(), threshold),
+        rule, timing_batch);
+}
+
+PruneReport compareWithout(Trainer& trainer, std::vector<bool> removed, PruneRule rule,
+                           int timing_batch) {
     EpsilonResNet& gated = trainer.model();
     const ModelConfig& config = gated->config();
     const Dataset& test = trainer.data().test;
@@ -31,8 +38,7 @@ PruneReport pruneAndCompare(Trainer& trainer, PruneRule rule, double threshold, 
     PruneReport report;
     report.rule = rule;
     report.timing_batch = timing_batch;
-    report.removed =
-        selectBlocks(rule, trainer.deadLastEpoch(), trainer.discardAverage(), threshold);
+    report.removed = std::move(removed);
     CompactResNet compact = buildCompact(gated, report.removed);
     report.check = checkCompact(gated, compact, report.removed, test, trainer.normalizer(),
                                 batch_size, device);

@@ -34,6 +34,11 @@ struct PruneReport {
 PruneReport pruneAndCompare(Trainer& trainer, PruneRule rule, double threshold = 1.0,
                             int timing_batch = 256);
 
+/// The same for blocks chosen by the caller (e.g. those under an ε picked after training);
+/// `rule` only labels the report.
+PruneReport compareWithout(Trainer& trainer, std::vector<bool> removed, PruneRule rule,
+                           int timing_batch = 256);
+
 /// Number of true flags.
 int countRemoved(const std::vector<bool>& removed);
 /// Indices of the true flags, in order.

@@ -12,19 +12,32 @@
 namespace epsilon {
 
 std::string pruneRuleName(PruneRule rule) {
-    return rule == PruneRule::DeadLastEpoch ? "dead-last-epoch" : "discard-average";
+    switch (rule) {
+        case PruneRule::DeadLastEpoch:
+            return "dead-last-epoch";
+        case PruneRule::DiscardAverage:
+            return "discard-average";
+        case PruneRule::BelowEpsilon:
+            return "below-epsilon";
+    }
+    return "unknown";
 }
 
 PruneRule pruneRuleFromName(const std::string& name) {
-    if (name == pruneRuleName(PruneRule::DeadLastEpoch))
-        return PruneRule::DeadLastEpoch;
-    if (name == pruneRuleName(PruneRule::DiscardAverage))
-        return PruneRule::DiscardAverage;
+    for (PruneRule rule :
+         {PruneRule::DeadLastEpoch, PruneRule::DiscardAverage, PruneRule::BelowEpsilon}) {
+        if (name == pruneRuleName(rule)) {
+            return rule;
+        }
+    }
     throw std::invalid_argument("unknown pruning rule '" + name + "'");
 }
 
 std::vector<bool> selectBlocks(PruneRule rule, const std::vector<uint8_t>& dead_last_epoch,
                                const std::vector<float>& discard_average, double threshold) {
+    if (rule == PruneRule::BelowEpsilon) {
+        throw std::invalid_argument("below-epsilon needs calibrated responses (posthoc_sweep.h)");
+    }
     std::vector<bool> removed;
     if (rule == PruneRule::DeadLastEpoch) {
         for (uint8_t dead : dead_last_epoch) {

@@ -23,6 +23,9 @@ enum class PruneRule {
     /// Blocks whose moving average of is_discarded is at least a threshold; the authors
     /// remove those whose average is exactly 1.
     DiscardAverage,
+    /// Blocks whose largest max|F| on calibration images, in eval mode, is at most an ε chosen
+    /// after training (the post-hoc sweep's and the GUI's ε line). selectBlocks does not apply it.
+    BelowEpsilon,
 };
 
 /// The rule's name on the command line and in files: "dead-last-epoch" or "discard-average".

@@ -35,11 +35,10 @@ TrainingCurves::TrainingCurves(QWidget* parent) : QWidget(parent), plot_(new QCu
     loss_raw_ = lineGraph(plot_, plot_->yAxis, QColor(31, 119, 180, 60), "train loss", 1, false);
     loss_smooth_ =
         lineGraph(plot_, plot_->yAxis, QColor(31, 119, 180), "train loss, smoothed", 2, false);
-    accuracy_smooth_ = lineGraph(plot_, plot_->yAxis2, QColor(255, 127, 14),
-                                 "train accuracy, smoothed", 2, false);
+    accuracy_smooth_ =
+        lineGraph(plot_, plot_->yAxis2, QColor(255, 127, 14), "train accuracy, smoothed", 2, false);
     test_loss_ = lineGraph(plot_, plot_->yAxis, QColor(148, 103, 189), "test loss", 2, true);
-    test_accuracy_ =
-        lineGraph(plot_, plot_->yAxis2, QColor(44, 160, 44), "test accuracy", 2, true);
+    test_accuracy_ = lineGraph(plot_, plot_->yAxis2, QColor(44, 160, 44), "test accuracy", 2, true);
 
     plot_->legend->setVisible(true);
     plot_->legend->setFont(QFont(font().family(), 8));
@@ -74,7 +73,8 @@ void TrainingCurves::setSmoothing(double weight) {
 }
 
 void TrainingCurves::clear() {
-    for (QCPGraph* graph : {loss_raw_, loss_smooth_, accuracy_smooth_, test_loss_, test_accuracy_}) {
+    for (QCPGraph* graph :
+         {loss_raw_, loss_smooth_, accuracy_smooth_, test_loss_, test_accuracy_}) {
         graph->data()->clear();
     }
     steps_ = 0;

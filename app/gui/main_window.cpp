@@ -5,16 +5,22 @@
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QFile>
+#include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QVBoxLayout>
 
 #include "app/gui/training_worker.h"
+#include "widgets/block_map.h"
+#include "widgets/comparison_table.h"
 #include "widgets/response_plot.h"
 #include "widgets/training_curves.h"
 
@@ -79,6 +85,36 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), worker_(new Train
     auto* views = new QTabWidget;
     views->addTab(responses_, "Responses against ε");
     views->addTab(curves_, "Training curves");
+    block_map_ = new BlockMap;
+    views->addTab(block_map_, "Block map");
+    auto* compare_page = new QWidget;
+    auto* compare_layout = new QVBoxLayout(compare_page);
+    auto* compare_buttons = new QHBoxLayout;
+    prune_rule_ = new QPushButton("Prune by training rule");
+    prune_rule_->setToolTip("Remove the blocks whose gate was 0 on every batch of the last epoch");
+    prune_epsilon_ = new QPushButton("Prune at the ε line");
+    prune_epsilon_->setToolTip(
+        "Remove the blocks whose largest response on 10,000 training images is at most ε");
+    auto* remove_row = new QPushButton("Remove selected");
+    auto* export_csv = new QPushButton("Export CSV...");
+    for (QPushButton* button : {prune_rule_, prune_epsilon_, remove_row, export_csv}) {
+        compare_buttons->addWidget(button);
+    }
+    compare_buttons->addStretch();
+    comparison_ = new ComparisonTable;
+    compare_layout->addLayout(compare_buttons);
+    compare_layout->addWidget(comparison_);
+    views->addTab(compare_page, "Prune and compare");
+    setPruningEnabled(false);
+    connect(prune_rule_, &QPushButton::clicked, this, &MainWindow::pruneByTrainingRule);
+    connect(prune_epsilon_, &QPushButton::clicked, this, &MainWindow::pruneAtEpsilon);
+    connect(remove_row, &QPushButton::clicked, comparison_, &ComparisonTable::removeSelected);
+    connect(export_csv, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, "Export comparison",
+                                                          "comparison.csv", "CSV (*.csv)");
+        if (!path.isEmpty())
+            exportComparison(path);
+    });
 
     auto* central = new QWidget;
     auto* layout = new QHBoxLayout(central);
@@ -109,6 +145,19 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), worker_(new Train
             [this](bool cancelled) { onEnded(cancelled ? "Stopped" : "Finished"); });
     connect(worker_, &TrainingWorker::failed, this,
             [this](const QString& message) { onEnded("Failed: " + message); });
+    connect(worker_, &TrainingWorker::pruned, this,
+            [this](const ComparisonRow& original, const ComparisonRow& compact) {
+                comparison_->addRow(original);
+                comparison_->addRow(compact);
+                setPruningEnabled(true);
+                status_->setText("Pruned: " + compact.rule);
+                emit pruneDone(true);
+            });
+    connect(worker_, &TrainingWorker::pruneFailed, this, [this](const QString& message) {
+        setPruningEnabled(true);
+        status_->setText("Pruning failed: " + message);
+        emit pruneDone(false);
+    });
     worker_thread_.start();
 
     refresh_timer_.setInterval(kRefreshMilliseconds);
@@ -150,7 +199,10 @@ void MainWindow::startTraining() {
     training_ = true;
     start_->setEnabled(false);
     stop_->setEnabled(true);
+    setPruningEnabled(false);
+    comparison_->clear();
     curves_->clear();
+    block_map_->clear();
     pending_steps_.clear();
     latest_step_.reset();
     latest_epoch_.reset();
@@ -165,6 +217,37 @@ void MainWindow::startTraining() {
 void MainWindow::stopTraining() {
     worker_->requestStop();
     status_->setText("Stopping after this batch...");
+}
+
+void MainWindow::setPruningEnabled(bool enabled) {
+    prune_rule_->setEnabled(enabled);
+    prune_epsilon_->setEnabled(enabled);
+}
+
+void MainWindow::pruneByTrainingRule() {
+    setPruningEnabled(false);
+    status_->setText("Pruning and measuring both networks...");
+    QMetaObject::invokeMethod(worker_, "prune", Qt::QueuedConnection, Q_ARG(bool, false),
+                              Q_ARG(double, 0.0));
+}
+
+void MainWindow::pruneAtEpsilon() {
+    setPruningEnabled(false);
+    status_->setText("Measuring responses, pruning and measuring both networks...");
+    QMetaObject::invokeMethod(worker_, "prune", Qt::QueuedConnection, Q_ARG(bool, true),
+                              Q_ARG(double, responses_->epsilon()));
+}
+
+bool MainWindow::exportComparison(const QString& path) {
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text) ||
+        file.write(comparison_->toCsv().toUtf8()) < 0) {
+        QMessageBox::warning(this, "Export comparison",
+                             QString("Cannot write %1: %2").arg(path, file.errorString()));
+        return false;
+    }
+    status_->setText("Comparison written to " + path);
+    return true;
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
@@ -196,6 +279,7 @@ void MainWindow::onEnded(const QString& message) {
     training_ = false;
     start_->setEnabled(true);
     stop_->setEnabled(false);
+    setPruningEnabled(latest_epoch_.has_value());
     status_->setText(message);
     emit runEnded(message);
 }
@@ -203,9 +287,11 @@ void MainWindow::onEnded(const QString& message) {
 void MainWindow::refreshViews() {
     for (const StepRecord& record : pending_steps_) {
         curves_->addStep(static_cast<double>(record.step), record.loss, record.accuracy);
+        block_map_->addStep(static_cast<double>(record.step), record.max_abs, record.gate);
     }
     pending_steps_.clear();
     curves_->refresh();
+    block_map_->refresh();
     if (latest_step_) {
         const StepRecord& r = *latest_step_;
         responses_->setResponses(r.max_abs, r.mean_abs);

@@ -20,6 +20,8 @@ class QComboBox;
 
 namespace epsilon {
 
+class BlockMap;
+class ComparisonTable;
 class ResponsePlot;
 class TrainingCurves;
 class TrainingWorker;
@@ -37,15 +39,24 @@ class MainWindow : public QMainWindow {
     bool isTraining() const { return training_; }
     ResponsePlot* responsePlot() const { return responses_; }
     TrainingCurves* trainingCurves() const { return curves_; }
+    BlockMap* blockMap() const { return block_map_; }
+    ComparisonTable* comparison() const { return comparison_; }
 
   public slots:
     void startTraining();
     void stopTraining();
+    /// Prunes the trained network by the training rule, or at the ε of the response view.
+    void pruneByTrainingRule();
+    void pruneAtEpsilon();
+    /// Writes the comparison table to `path` as CSV; false (and a message) when it cannot.
+    bool exportComparison(const QString& path);
 
   signals:
     void runStarted();
     /// Emitted when a run ends, however it ends; `message` says how.
     void runEnded(const QString& message);
+    /// A pruned network's row was added to the comparison, or pruning failed (`ok` false).
+    void pruneDone(bool ok);
 
   protected:
     void closeEvent(QCloseEvent* event) override;
@@ -55,6 +66,7 @@ class MainWindow : public QMainWindow {
     void onStep(const StepRecord& record);
     void onEpoch(const EpochRecord& record);
     void onEnded(const QString& message);
+    void setPruningEnabled(bool enabled);
     // Pushes what arrived since the last refresh to the views; runs at a bounded rate.
     void refreshViews();
 
@@ -68,6 +80,10 @@ class MainWindow : public QMainWindow {
     QPushButton* stop_;
     ResponsePlot* responses_;
     TrainingCurves* curves_;
+    BlockMap* block_map_;
+    ComparisonTable* comparison_;
+    QPushButton* prune_rule_;
+    QPushButton* prune_epsilon_;
     QLabel* status_;
     QProgressBar* progress_;
 

@@ -2,7 +2,9 @@
 // Runs the core trainer on the worker thread.
 // Torch headers come before any Qt header: Qt's `slots` macro breaks them otherwise.
 #include "core/dataset_registry.h"
+#include "core/posthoc_sweep.h"
 #include "core/presets.h"
+#include "core/prune_report.h"
 #include "core/runtime.h"
 #include "core/trainer.h"
 // Qt from here on.
@@ -41,6 +43,23 @@ TrainConfig configFor(const RunSettings& s, const DatasetPair& data) {
     return config;
 }
 
+ComparisonRow rowFrom(const NetworkRow& row, const QString& rule, bool matches) {
+    ComparisonRow out;
+    out.name = QString::fromStdString(row.name);
+    out.rule = rule;
+    out.layers = row.cost.layers;
+    out.blocks = row.cost.blocks;
+    out.parameters = row.cost.parameters;
+    out.macs = row.cost.macs;
+    out.test_accuracy = row.test_accuracy;
+    out.milliseconds_per_batch = row.milliseconds_per_batch;
+    out.matches_gated = matches;
+    return out;
+}
+
+// Images on which the ε line's responses are measured.
+constexpr int64_t kCalibrationImages = 10000;
+
 }  // namespace
 
 TrainingWorker::TrainingWorker() = default;
@@ -58,7 +77,9 @@ void TrainingWorker::start(const RunSettings& settings) {
     try {
         const DatasetPair data =
             loadDataset({settings.dataset.toStdString(), settings.data_path.toStdString()});
-        Trainer trainer(configFor(settings, data), data, chooseDevice("auto"));
+        last_.reset();
+        last_ = std::make_unique<Trainer>(configFor(settings, data), data, chooseDevice("auto"));
+        Trainer& trainer = *last_;
         trainer_ = &trainer;
         if (stop_requested_) {
             trainer.requestStop();
@@ -75,7 +96,38 @@ void TrainingWorker::start(const RunSettings& settings) {
     }
 }
 
+void TrainingWorker::prune(bool below_epsilon, double epsilon) {
+    if (!last_ || last_->epochsDone() == 0) {
+        emit pruneFailed("train at least one epoch before pruning");
+        return;
+    }
+    try {
+        Trainer& trainer = *last_;
+        std::vector<bool> removed;
+        QString rule = "blocks off in the whole last epoch";
+        if (below_epsilon) {
+            const std::vector<float> responses = calibrateResponses(
+                trainer.model(), takeFirst(trainer.data().train, kCalibrationImages),
+                trainer.normalizer(), trainer.config().batch_size, trainer.device());
+            for (float response : responses) {
+                removed.push_back(static_cast<double>(response) <= epsilon);
+            }
+            rule = QString("responses at most ε = %1").arg(epsilon, 0, 'g', 4);
+        } else {
+            removed = selectBlocks(PruneRule::DeadLastEpoch, trainer.deadLastEpoch(),
+                                   trainer.discardAverage(), 1.0);
+        }
+        const PruneReport report = compareWithout(
+            trainer, removed, below_epsilon ? PruneRule::BelowEpsilon : PruneRule::DeadLastEpoch);
+        emit pruned(rowFrom(report.original, QString(), true),
+                    rowFrom(report.pruned, rule, report.check.matches));
+    } catch (const std::exception& error) {
+        emit pruneFailed(QString::fromStdString(error.what()));
+    }
+}
+
 void registerTrainingTypes() {
+    qRegisterMetaType<ComparisonRow>();
     qRegisterMetaType<RunSettings>();
     qRegisterMetaType<StepRecord>();
     qRegisterMetaType<EpochRecord>();

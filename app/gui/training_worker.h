@@ -10,9 +10,11 @@
 
 #include "app/gui/run_settings.h"
 #include "core/training_records.h"
+#include "widgets/comparison_table.h"
 
 Q_DECLARE_METATYPE(epsilon::StepRecord)
 Q_DECLARE_METATYPE(epsilon::EpochRecord)
+Q_DECLARE_METATYPE(epsilon::ComparisonRow)
 
 namespace epsilon {
 
@@ -32,6 +34,10 @@ class TrainingWorker : public QObject {
 
   public slots:
     void start(const epsilon::RunSettings& settings);
+    /// Prunes the last trained network: by the training rule (blocks off on every batch of the
+    /// last epoch), or, when `below_epsilon`, the blocks whose response on calibration images is
+    /// at most `epsilon`. Emits pruned() or failed().
+    void prune(bool below_epsilon, double epsilon);
 
   signals:
     /// The network's shape, once the run is set up.
@@ -41,8 +47,12 @@ class TrainingWorker : public QObject {
     /// `cancelled`: stopped on request before the last epoch.
     void finished(bool cancelled);
     void failed(const QString& message);
+    void pruneFailed(const QString& message);
+    void pruned(const epsilon::ComparisonRow& original, const epsilon::ComparisonRow& compact);
 
   private:
+    // The last run's trainer, kept for pruning; touched on the worker thread only.
+    std::unique_ptr<Trainer> last_;
     std::atomic<Trainer*> trainer_{nullptr};
     std::atomic<bool> stop_requested_{false};
 };

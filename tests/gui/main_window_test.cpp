@@ -8,10 +8,13 @@
 
 #include <QApplication>
 #include <QSignalSpy>
+#include <QTabWidget>
 #include <QTest>
 #include <filesystem>
 
 #include "app/gui/main_window.h"
+#include "widgets/block_map.h"
+#include "widgets/comparison_table.h"
 #include "widgets/response_plot.h"
 #include "widgets/training_curves.h"
 
@@ -50,10 +53,37 @@ TEST_F(MainWindowTest, TrainsAndShowsEveryBlockAndStepLive) {
     // 512 images in batches of 128: 4 steps per epoch.
     EXPECT_EQ(window.trainingCurves()->stepCount(), 8);
     EXPECT_EQ(window.trainingCurves()->epochCount(), 2);
+    EXPECT_EQ(window.blockMap()->columnCount(), 8);
     ASSERT_EQ(window.responsePlot()->blockCount(), 3);
     EXPECT_DOUBLE_EQ(window.responsePlot()->epsilon(), 6.0);
+    // Prune by the training rule, then everything at a huge ε, and compare.
+    QSignalSpy pruned(&window, &MainWindow::pruneDone);
+    window.pruneByTrainingRule();
+    ASSERT_TRUE(pruned.wait(120000));
+    ASSERT_TRUE(pruned.last().at(0).toBool());
+    ComparisonTable* table = window.comparison();
+    ASSERT_EQ(table->rowCount(), 2);
+    EXPECT_EQ(table->cellText(0, 0), "ε-ResNet-8 (gated)");
+    EXPECT_EQ(table->cellText(0, 3), "3");
+    EXPECT_EQ(table->cellText(1, 1), "blocks off in the whole last epoch");
+
+    window.responsePlot()->setEpsilon(1e6);
+    window.pruneAtEpsilon();
+    ASSERT_TRUE(pruned.wait(120000));
+    ASSERT_EQ(table->rowCount(), 3);  // the original's row is not repeated
+    EXPECT_EQ(table->cellText(2, 3), "0");
+    EXPECT_EQ(table->cellText(2, 1), "responses at most ε = 1e+06");
+    const QString csv = table->toCsv();
+    EXPECT_EQ(csv.count('\n'), 4);
+    EXPECT_TRUE(csv.startsWith("Network,Blocks chosen by,"));
     if (const char* shots = std::getenv("EPSILON_LAB_SCREENSHOTS")) {
-        window.grab().save(QString(shots) + "/main-window.png");
+        auto* views = window.findChild<QTabWidget*>();
+        const QStringList names = {"responses", "curves", "block-map", "comparison"};
+        for (int tab = 0; tab < views->count() && tab < names.size(); ++tab) {
+            views->setCurrentIndex(tab);
+            QApplication::processEvents();
+            window.grab().save(QString(shots) + "/" + names[tab] + ".png");
+        }
     }
 }
 
