@@ -219,55 +219,48 @@ int runTrainingSweep(const SweepOptions& o) {
     return failures > 0 ? 1 : status;
 }
 
+int runPosthocSweep(const SweepOptions& o) {
+    configureThreads(o.threads);
+    const torch::Device device = chooseDevice(o.device);
+    const Snapshot snapshot = loadSnapshot(o.posthoc_path);
+    const TrainConfig& config = snapshot.config.train;
+    const DatasetPair data = loadDataset(snapshot.config.data);
+    const Dataset train = takeFirst(data.train, config.train_limit);
+    const Dataset test = takeFirst(data.test, config.test_limit);
+    const Normalizer normalizer(train.images);
+    if (!torch::equal(normalizer.mean(), snapshot.mean_image)) {
+        throw std::runtime_error(o.posthoc_path + ": the data at " + snapshot.config.data.name +
+                                 " differ from those the run trained on");
+    }
+    EpsilonResNet model(config.model);
+    loadState(snapshot.model_state, *model);
+    model->to(device);
+    const auto start = std::chrono::steady_clock::now();
+    const Dataset calibration = takeFirst(train, o.calibration_images);
+    const std::vector<float> responses =
+        calibrateResponses(model, calibration, normalizer, config.batch_size, device);
+    const std::vector<double> epsilons =
+        o.epsilons.empty() ? epsilonGrid(responses, o.points) : o.epsilons;
+    const std::vector<SweepPoint> points =
+        posthocSweep(model, responses, epsilons, test, normalizer, config.batch_size, device);
+    printSweep(responses, points);
+    std::fprintf(stderr, "%zu ε values in %.1f s\n", points.size(),
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    if (!o.csv_path.empty()) {
+        writeTextFile(o.csv_path, sweepCsv(points));
+    }
+    if (!o.json_path.empty()) {
+        writeJsonFile(o.json_path,
+                      sweepJson(o.posthoc_path, responses, calibration.size(), points));
+    }
+    return 0;
+}
+
 }  // namespace
 
 int runSweep(const SweepOptions& o) {
-    if (o.posthoc_path.empty()) {
-        try {
-            return runTrainingSweep(o);
-        } catch (const std::invalid_argument& error) {
-            std::fprintf(stderr, "error: %s\n", error.what());
-            return 2;
-        } catch (const std::exception& error) {
-            std::fprintf(stderr, "error: %s\n", error.what());
-            return 1;
-        }
-    }
     try {
-        configureThreads(o.threads);
-        const torch::Device device = chooseDevice(o.device);
-        const Snapshot snapshot = loadSnapshot(o.posthoc_path);
-        const TrainConfig& config = snapshot.config.train;
-        const DatasetPair data = loadDataset(snapshot.config.data);
-        const Dataset train = takeFirst(data.train, config.train_limit);
-        const Dataset test = takeFirst(data.test, config.test_limit);
-        const Normalizer normalizer(train.images);
-        if (!torch::equal(normalizer.mean(), snapshot.mean_image)) {
-            throw std::runtime_error(o.posthoc_path + ": the data at " + snapshot.config.data.name +
-                                     " differ from those the run trained on");
-        }
-        EpsilonResNet model(config.model);
-        loadState(snapshot.model_state, *model);
-        model->to(device);
-        const auto start = std::chrono::steady_clock::now();
-        const std::vector<float> responses = calibrateResponses(
-            model, takeFirst(train, o.calibration_images), normalizer, config.batch_size, device);
-        const std::vector<double> epsilons =
-            o.epsilons.empty() ? epsilonGrid(responses, o.points) : o.epsilons;
-        const std::vector<SweepPoint> points =
-            posthocSweep(model, responses, epsilons, test, normalizer, config.batch_size, device);
-        printSweep(responses, points);
-        std::fprintf(
-            stderr, "%zu ε values in %.1f s\n", points.size(),
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-        if (!o.csv_path.empty())
-            writeTextFile(o.csv_path, sweepCsv(points));
-        if (!o.json_path.empty()) {
-            writeJsonFile(o.json_path,
-                          sweepJson(o.posthoc_path, responses,
-                                    takeFirst(train, o.calibration_images).size(), points));
-        }
-        return 0;
+        return o.posthoc_path.empty() ? runTrainingSweep(o) : runPosthocSweep(o);
     } catch (const std::invalid_argument& error) {
         std::fprintf(stderr, "error: %s\n", error.what());
         return 2;
