@@ -74,8 +74,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), worker_(new Train
     start_ = new QPushButton("Start");
     stop_ = new QPushButton("Stop");
     stop_->setEnabled(false);
+    pause_ = new QPushButton("Pause");
+    pause_->setEnabled(false);
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(start_);
+    buttons->addWidget(pause_);
     buttons->addWidget(stop_);
     form->addRow(buttons);
 
@@ -130,6 +133,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), worker_(new Train
 
     connect(start_, &QPushButton::clicked, this, &MainWindow::startTraining);
     connect(stop_, &QPushButton::clicked, this, &MainWindow::stopTraining);
+    connect(pause_, &QPushButton::clicked, this, &MainWindow::togglePause);
     connect(epsilon_, &QDoubleSpinBox::valueChanged, responses_, &ResponsePlot::setEpsilon);
     connect(responses_, &ResponsePlot::epsilonDragged, this, [this](double value) {
         const QSignalBlocker quiet(epsilon_);
@@ -199,6 +203,7 @@ void MainWindow::startTraining() {
     training_ = true;
     start_->setEnabled(false);
     stop_->setEnabled(true);
+    pause_->setEnabled(true);
     setPruningEnabled(false);
     comparison_->clear();
     curves_->clear();
@@ -212,6 +217,24 @@ void MainWindow::startTraining() {
                               Q_ARG(epsilon::RunSettings, settings()));
     refresh_timer_.start();
     emit runStarted();
+}
+
+void MainWindow::togglePause() {
+    if (worker_->isPaused()) {
+        worker_->resume();
+        pause_->setText("Pause");
+        refresh_timer_.start();
+    } else {
+        worker_->pause();
+        pause_->setText("Resume");
+        refreshViews();
+        refresh_timer_.stop();
+        status_->setText(status_->text() + " · paused");
+    }
+}
+
+bool MainWindow::isPaused() const {
+    return worker_->isPaused();
 }
 
 void MainWindow::stopTraining() {
@@ -279,6 +302,8 @@ void MainWindow::onEnded(const QString& message) {
     training_ = false;
     start_->setEnabled(true);
     stop_->setEnabled(false);
+    pause_->setEnabled(false);
+    pause_->setText("Pause");
     setPruningEnabled(latest_epoch_.has_value());
     status_->setText(message);
     emit runEnded(message);

@@ -45,6 +45,12 @@ class MainWindow : public QMainWindow {
   public slots:
     void startTraining();
     void stopTraining();
+    /// Holds the run after its current batch, or lets it go on.
+    void togglePause();
+    bool isPaused() const;
+    /// Pushes what arrived since the last refresh to the views; a timer calls it at a bounded
+    /// rate while training runs.
+    void refreshViews();
     /// Prunes the trained network by the training rule, or at the ε of the response view.
     void pruneByTrainingRule();
     void pruneAtEpsilon();
@@ -67,8 +73,6 @@ class MainWindow : public QMainWindow {
     void onEpoch(const EpochRecord& record);
     void onEnded(const QString& message);
     void setPruningEnabled(bool enabled);
-    // Pushes what arrived since the last refresh to the views; runs at a bounded rate.
-    void refreshViews();
 
     QComboBox* depth_;
     QDoubleSpinBox* epsilon_;
@@ -78,6 +82,7 @@ class MainWindow : public QMainWindow {
     QSpinBox* seed_;
     QPushButton* start_;
     QPushButton* stop_;
+    QPushButton* pause_;
     ResponsePlot* responses_;
     TrainingCurves* curves_;
     BlockMap* block_map_;

@@ -17,7 +17,10 @@ namespace {
 class SignalObserver : public TrainingObserver {
   public:
     explicit SignalObserver(TrainingWorker& worker) : worker_(worker) {}
-    void onStep(const StepRecord& record) override { emit worker_.stepDone(record); }
+    void onStep(const StepRecord& record) override {
+        emit worker_.stepDone(record);
+        worker_.waitWhilePaused();
+    }
     void onEpoch(const EpochRecord& record) override { emit worker_.epochDone(record); }
 
   private:
@@ -65,8 +68,29 @@ constexpr int64_t kCalibrationImages = 10000;
 TrainingWorker::TrainingWorker() = default;
 TrainingWorker::~TrainingWorker() = default;
 
+void TrainingWorker::pause() {
+    paused_ = true;
+}
+
+void TrainingWorker::resume() {
+    {
+        const std::lock_guard<std::mutex> lock(pause_mutex_);
+        paused_ = false;
+    }
+    pause_changed_.notify_all();
+}
+
+void TrainingWorker::waitWhilePaused() {
+    std::unique_lock<std::mutex> lock(pause_mutex_);
+    pause_changed_.wait(lock, [this] { return !paused_ || stop_requested_; });
+}
+
 void TrainingWorker::requestStop() {
-    stop_requested_ = true;
+    {
+        const std::lock_guard<std::mutex> lock(pause_mutex_);
+        stop_requested_ = true;
+    }
+    pause_changed_.notify_all();
     if (Trainer* trainer = trainer_.load()) {
         trainer->requestStop();
     }

@@ -6,7 +6,9 @@
 #include <QObject>
 #include <QString>
 #include <atomic>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 
 #include "app/gui/run_settings.h"
 #include "core/training_records.h"
@@ -31,6 +33,12 @@ class TrainingWorker : public QObject {
 
     /// Any thread: asks the run to stop after the current batch.
     void requestStop();
+    /// Any thread: holds the run after the current batch until resumed (or stopped).
+    void pause();
+    void resume();
+    bool isPaused() const { return paused_; }
+    /// Worker thread, between batches: blocks while paused.
+    void waitWhilePaused();
 
   public slots:
     void start(const epsilon::RunSettings& settings);
@@ -55,6 +63,9 @@ class TrainingWorker : public QObject {
     std::unique_ptr<Trainer> last_;
     std::atomic<Trainer*> trainer_{nullptr};
     std::atomic<bool> stop_requested_{false};
+    std::atomic<bool> paused_{false};
+    std::mutex pause_mutex_;
+    std::condition_variable pause_changed_;
 };
 
 /// Registers the record types for queued connections; call once before connecting.

@@ -95,6 +95,40 @@ TEST_F(MainWindowTest, DraggingEpsilonInThePlotUpdatesTheSetting) {
     EXPECT_DOUBLE_EQ(window.settings().epsilon, 3.5);
 }
 
+TEST_F(MainWindowTest, PausingHoldsTrainingUntilResumed) {
+    MainWindow window;
+    window.setSettings(smallRun(2));
+    window.show();
+    QSignalSpy ended(&window, &MainWindow::runEnded);
+    window.startTraining();
+    QTRY_VERIFY_WITH_TIMEOUT(window.trainingCurves()->stepCount() >= 1, 60000);
+    window.togglePause();
+    ASSERT_TRUE(window.isPaused());
+    QTest::qWait(500);  // a batch in flight may still land
+    window.refreshViews();
+    const int held = window.trainingCurves()->stepCount();
+    QTest::qWait(2000);  // unpaused, the 8 steps would take well under this
+    window.refreshViews();
+    EXPECT_EQ(window.trainingCurves()->stepCount(), held);
+    EXPECT_LT(held, 8);
+    window.togglePause();
+    ASSERT_TRUE(ended.wait(120000));
+    EXPECT_EQ(ended.first().at(0).toString(), "Finished");
+    EXPECT_EQ(window.trainingCurves()->stepCount(), 8);
+}
+
+TEST_F(MainWindowTest, ClosingThePausedWindowStopsTheWorkerCleanly) {
+    auto* window = new MainWindow;
+    window->setSettings(smallRun(50));
+    window->show();
+    window->startTraining();
+    QTRY_VERIFY_WITH_TIMEOUT(window->trainingCurves()->stepCount() >= 1, 60000);
+    window->togglePause();
+    EXPECT_TRUE(window->close());
+    delete window;  // a worker left waiting in its pause would hang here
+    SUCCEED();
+}
+
 TEST_F(MainWindowTest, ClosingTheWindowMidTrainingStopsTheWorkerCleanly) {
     auto* window = new MainWindow;
     window->setSettings(smallRun(50));
