@@ -13,6 +13,7 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSettings>
 #include <QSpinBox>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -164,6 +165,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), worker_(new Train
     });
     worker_thread_.start();
 
+    restoreSettings();
     refresh_timer_.setInterval(kRefreshMilliseconds);
     connect(&refresh_timer_, &QTimer::timeout, this, &MainWindow::refreshViews);
     resize(1100, 620);
@@ -196,10 +198,34 @@ void MainWindow::setSettings(const RunSettings& s) {
     seed_->setValue(static_cast<int>(s.seed));
 }
 
+void MainWindow::saveSettings() const {
+    const RunSettings s = settings();
+    QSettings store;
+    store.setValue("run/depth", s.depth);
+    store.setValue("run/epsilon", s.epsilon);
+    store.setValue("run/epsilon_warmup", s.epsilon_warmup);
+    store.setValue("run/epochs", s.epochs);
+    store.setValue("run/train_limit", s.train_limit);
+    store.setValue("run/seed", s.seed);
+}
+
+void MainWindow::restoreSettings() {
+    const QSettings store;
+    RunSettings s = settings();
+    s.depth = store.value("run/depth", s.depth).toInt();
+    s.epsilon = store.value("run/epsilon", s.epsilon).toDouble();
+    s.epsilon_warmup = store.value("run/epsilon_warmup", s.epsilon_warmup).toInt();
+    s.epochs = store.value("run/epochs", s.epochs).toInt();
+    s.train_limit = store.value("run/train_limit", s.train_limit).toLongLong();
+    s.seed = store.value("run/seed", s.seed).toULongLong();
+    setSettings(s);
+}
+
 void MainWindow::startTraining() {
     if (training_) {
         return;
     }
+    saveSettings();
     training_ = true;
     start_->setEnabled(false);
     stop_->setEnabled(true);
@@ -274,6 +300,7 @@ bool MainWindow::exportComparison(const QString& path) {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+    saveSettings();
     // The worker stops after its current batch; waiting for it keeps the exit clean.
     worker_->requestStop();
     worker_thread_.quit();

@@ -36,6 +36,9 @@ class MainWindow : public QMainWindow {
     /// The settings shown in the panel, and setting them (e.g. from tests or saved settings).
     RunSettings settings() const;
     void setSettings(const RunSettings& settings);
+    /// Keeps the panel's settings for the next launch (QSettings), and reads them back.
+    void saveSettings() const;
+    void restoreSettings();
     bool isTraining() const { return training_; }
     ResponsePlot* responsePlot() const { return responses_; }
     TrainingCurves* trainingCurves() const { return curves_; }

@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 #include <qcustomplot.h>
 
+#include <unistd.h>
 #include <QApplication>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTest>
@@ -87,6 +89,23 @@ TEST_F(MainWindowTest, TrainsAndShowsEveryBlockAndStepLive) {
     }
 }
 
+TEST_F(MainWindowTest, SettingsAreRememberedBetweenLaunches) {
+    {
+        MainWindow first;
+        RunSettings chosen = smallRun(7);
+        chosen.epsilon = 4.25;
+        chosen.seed = 42;
+        first.setSettings(chosen);
+        first.close();
+    }
+    MainWindow second;
+    EXPECT_EQ(second.settings().depth, 8);
+    EXPECT_EQ(second.settings().epochs, 7);
+    EXPECT_DOUBLE_EQ(second.settings().epsilon, 4.25);
+    EXPECT_EQ(second.settings().seed, 42u);
+    EXPECT_EQ(second.settings().train_limit, 512);
+}
+
 TEST_F(MainWindowTest, DraggingEpsilonInThePlotUpdatesTheSetting) {
     MainWindow window;
     window.show();
@@ -152,6 +171,14 @@ int main(int argc, char** argv) {
     }
     epsilon::configureThreads(2);
     QApplication app(argc, argv);
+    // Settings of the tests live apart from a user's, in a fresh place each run.
+    QApplication::setOrganizationName("Epsilon Lab tests");
+    QApplication::setApplicationName("epsilon_gui_tests");
+    const QString settings_dir =
+        QString::fromStdString((std::filesystem::temp_directory_path() /
+                                ("epsilon-gui-settings-" + std::to_string(::getpid())))
+                                   .string());
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, settings_dir);
     ::testing::InitGoogleTest(&argc, argv);
     return RUN_ALL_TESTS();
 }
