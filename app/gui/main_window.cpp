@@ -10,6 +10,7 @@
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
@@ -165,6 +166,26 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), worker_(new Train
     });
     worker_thread_.start();
 
+    QMenu* file_menu = menuBar()->addMenu("&File");
+    save_action_ = file_menu->addAction("&Save snapshot...", this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, "Save snapshot", "run.h5",
+                                                          "Epsilon Lab snapshot (*.h5)");
+        if (!path.isEmpty())
+            saveSnapshotTo(path);
+    });
+    save_action_->setShortcut(QKeySequence::Save);
+    save_action_->setEnabled(false);
+    file_menu->addAction("&Quit", QKeySequence::Quit, this, &QWidget::close);
+    connect(worker_, &TrainingWorker::saved, this, [this](const QString& path, int epochs) {
+        status_->setText(QString("Saved %1 epochs to %2").arg(epochs).arg(path));
+        emit saveDone(true, path);
+    });
+    connect(worker_, &TrainingWorker::saveFailed, this, [this](const QString& message) {
+        status_->setText("Not saved: " + message);
+        QMessageBox::warning(this, "Save snapshot", message);
+        emit saveDone(false, message);
+    });
+
     restoreSettings();
     refresh_timer_.setInterval(kRefreshMilliseconds);
     connect(&refresh_timer_, &QTimer::timeout, this, &MainWindow::refreshViews);
@@ -271,6 +292,14 @@ void MainWindow::stopTraining() {
 void MainWindow::setPruningEnabled(bool enabled) {
     prune_rule_->setEnabled(enabled);
     prune_epsilon_->setEnabled(enabled);
+    if (save_action_ != nullptr) {
+        save_action_->setEnabled(enabled);
+    }
+}
+
+void MainWindow::saveSnapshotTo(const QString& path) {
+    status_->setText("Saving " + path + "...");
+    QMetaObject::invokeMethod(worker_, "save", Qt::QueuedConnection, Q_ARG(QString, path));
 }
 
 void MainWindow::pruneByTrainingRule() {

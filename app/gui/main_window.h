@@ -16,6 +16,7 @@ class QLabel;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
+class QAction;
 class QComboBox;
 
 namespace epsilon {
@@ -59,6 +60,8 @@ class MainWindow : public QMainWindow {
     void pruneAtEpsilon();
     /// Writes the comparison table to `path` as CSV; false (and a message) when it cannot.
     bool exportComparison(const QString& path);
+    /// Saves the finished run as an HDF5 snapshot (on the worker thread); emits saveDone.
+    void saveSnapshotTo(const QString& path);
 
   signals:
     void runStarted();
@@ -66,6 +69,7 @@ class MainWindow : public QMainWindow {
     void runEnded(const QString& message);
     /// A pruned network's row was added to the comparison, or pruning failed (`ok` false).
     void pruneDone(bool ok);
+    void saveDone(bool ok, const QString& message);
 
   protected:
     void closeEvent(QCloseEvent* event) override;
@@ -92,6 +96,7 @@ class MainWindow : public QMainWindow {
     ComparisonTable* comparison_;
     QPushButton* prune_rule_;
     QPushButton* prune_epsilon_;
+    QAction* save_action_ = nullptr;  // created after the pruning buttons
     QLabel* status_;
     QProgressBar* progress_;
 

@@ -6,11 +6,19 @@
 #include "core/presets.h"
 #include "core/prune_report.h"
 #include "core/runtime.h"
+#include "core/snapshot.h"
 #include "core/trainer.h"
 // Qt from here on.
 #include "app/gui/training_worker.h"
 
 namespace epsilon {
+
+// What the worker keeps of the last run besides its trainer.
+struct WorkerRecords {
+    DataSource source;
+    std::vector<PruningRecord> prunings;
+};
+
 namespace {
 
 // Forwards the trainer's records as signals; called on the worker thread.
@@ -65,7 +73,7 @@ constexpr int64_t kCalibrationImages = 10000;
 
 }  // namespace
 
-TrainingWorker::TrainingWorker() = default;
+TrainingWorker::TrainingWorker() : records_(std::make_unique<WorkerRecords>()) {}
 TrainingWorker::~TrainingWorker() = default;
 
 void TrainingWorker::pause() {
@@ -102,6 +110,8 @@ void TrainingWorker::start(const RunSettings& settings) {
         const DatasetPair data =
             loadDataset({settings.dataset.toStdString(), settings.data_path.toStdString()});
         last_.reset();
+        records_->source = {settings.dataset.toStdString(), settings.data_path.toStdString()};
+        records_->prunings.clear();
         last_ = std::make_unique<Trainer>(configFor(settings, data), data, chooseDevice("auto"));
         Trainer& trainer = *last_;
         trainer_ = &trainer;
@@ -143,10 +153,25 @@ void TrainingWorker::prune(bool below_epsilon, double epsilon) {
         }
         const PruneReport report = compareWithout(
             trainer, removed, below_epsilon ? PruneRule::BelowEpsilon : PruneRule::DeadLastEpoch);
+        records_->prunings.push_back(recordPruning(trainer, report, 1.0));
         emit pruned(rowFrom(report.original, QString(), true),
                     rowFrom(report.pruned, rule, report.check.matches));
     } catch (const std::exception& error) {
         emit pruneFailed(QString::fromStdString(error.what()));
+    }
+}
+
+void TrainingWorker::save(const QString& path) {
+    if (!last_) {
+        emit saveFailed("nothing trained yet");
+        return;
+    }
+    try {
+        saveSnapshot(path.toStdString(),
+                     captureSnapshot(*last_, records_->source, records_->prunings));
+        emit saved(path, last_->epochsDone());
+    } catch (const std::exception& error) {
+        emit saveFailed(QString::fromStdString(error.what()));
     }
 }
 

@@ -46,6 +46,9 @@ class TrainingWorker : public QObject {
     /// last epoch), or, when `below_epsilon`, the blocks whose response on calibration images is
     /// at most `epsilon`. Emits pruned() or failed().
     void prune(bool below_epsilon, double epsilon);
+    /// Saves the last run, with the prunings made of it, as an HDF5 snapshot at `path` (the GUI's
+    /// HDF5 calls all happen here, on the worker thread). Emits saved() or saveFailed().
+    void save(const QString& path);
 
   signals:
     /// The network's shape, once the run is set up.
@@ -56,11 +59,14 @@ class TrainingWorker : public QObject {
     void finished(bool cancelled);
     void failed(const QString& message);
     void pruneFailed(const QString& message);
+    void saved(const QString& path, int epochs);
+    void saveFailed(const QString& message);
     void pruned(const epsilon::ComparisonRow& original, const epsilon::ComparisonRow& compact);
 
   private:
     // The last run's trainer, kept for pruning; touched on the worker thread only.
     std::unique_ptr<Trainer> last_;
+    std::unique_ptr<struct WorkerRecords> records_;
     std::atomic<Trainer*> trainer_{nullptr};
     std::atomic<bool> stop_requested_{false};
     std::atomic<bool> paused_{false};

@@ -2,6 +2,7 @@
 // The real application window, offscreen, training on a small Fashion-MNIST subset.
 // Torch first: Qt's `slots` macro breaks torch headers.
 #include "core/runtime.h"
+#include "core/snapshot.h"
 // Qt from here on.
 #include <gtest/gtest.h>
 #include <qcustomplot.h>
@@ -68,16 +69,7 @@ TEST_F(MainWindowTest, TrainsAndShowsEveryBlockAndStepLive) {
     EXPECT_EQ(table->cellText(0, 0), "ε-ResNet-8 (gated)");
     EXPECT_EQ(table->cellText(0, 3), "3");
     EXPECT_EQ(table->cellText(1, 1), "blocks off in the whole last epoch");
-
-    window.responsePlot()->setEpsilon(1e6);
-    window.pruneAtEpsilon();
-    ASSERT_TRUE(pruned.wait(120000));
-    ASSERT_EQ(table->rowCount(), 3);  // the original's row is not repeated
-    EXPECT_EQ(table->cellText(2, 3), "0");
-    EXPECT_EQ(table->cellText(2, 1), "responses at most ε = 1e+06");
-    const QString csv = table->toCsv();
-    EXPECT_EQ(csv.count('\n'), 4);
-    EXPECT_TRUE(csv.startsWith("Network,Blocks chosen by,"));
+    // Screenshots for the README, of every view after one pruning.
     if (const char* shots = std::getenv("EPSILON_LAB_SCREENSHOTS")) {
         auto* views = window.findChild<QTabWidget*>();
         const QStringList names = {"responses", "curves", "block-map", "comparison"};
@@ -86,6 +78,30 @@ TEST_F(MainWindowTest, TrainsAndShowsEveryBlockAndStepLive) {
             QApplication::processEvents();
             window.grab().save(QString(shots) + "/" + names[tab] + ".png");
         }
+
+        window.responsePlot()->setEpsilon(1e6);
+        window.pruneAtEpsilon();
+        ASSERT_TRUE(pruned.wait(120000));
+        ASSERT_EQ(table->rowCount(), 3);  // the original's row is not repeated
+        EXPECT_EQ(table->cellText(2, 3), "0");
+        EXPECT_EQ(table->cellText(2, 1), "responses at most ε = 1e+06");
+        // Saved, the run and both prunings are in the snapshot.
+        QSignalSpy saved(&window, &MainWindow::saveDone);
+        const std::string snapshot = (std::filesystem::temp_directory_path() /
+                                      ("gui-run-" + std::to_string(::getpid()) + ".h5"))
+                                         .string();
+        window.saveSnapshotTo(QString::fromStdString(snapshot));
+        ASSERT_TRUE(saved.wait(60000));
+        ASSERT_TRUE(saved.first().at(0).toBool()) << saved.first().at(1).toString().toStdString();
+        const Snapshot loaded = loadSnapshot(snapshot);
+        EXPECT_EQ(loaded.progress.epochs_done, 2);
+        EXPECT_EQ(loaded.prunings.size(), 2u);
+        EXPECT_EQ(loaded.prunings[1].report.rule, PruneRule::BelowEpsilon);
+        std::filesystem::remove(snapshot);
+
+        const QString csv = table->toCsv();
+        EXPECT_EQ(csv.count('\n'), 4);
+        EXPECT_TRUE(csv.startsWith("Network,Blocks chosen by,"));
     }
 }
 
