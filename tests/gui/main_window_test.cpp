@@ -137,12 +137,17 @@ TEST_F(MainWindowTest, PausingHoldsTrainingUntilResumed) {
     QSignalSpy ended(&window, &MainWindow::runEnded);
     window.startTraining();
     QTRY_VERIFY_WITH_TIMEOUT(window.trainingCurves()->stepCount() >= 1, 60000);
+    window.refreshViews();
+    const int at_pause = window.trainingCurves()->stepCount();
     window.togglePause();
     ASSERT_TRUE(window.isPaused());
-    QTest::qWait(500);  // a batch in flight may still land
+    // A step already sent and the batch in flight when pause was pressed may still land, but
+    // nothing after them.
+    QTest::qWait(2000);
     window.refreshViews();
     const int held = window.trainingCurves()->stepCount();
-    QTest::qWait(2000);  // unpaused, the 8 steps would take well under this
+    EXPECT_LE(held, at_pause + 2);
+    QTest::qWait(2000);  // unpaused, the remaining steps would take well under this
     window.refreshViews();
     EXPECT_EQ(window.trainingCurves()->stepCount(), held);
     EXPECT_LT(held, 8);
