@@ -6,6 +6,8 @@
 
 #include <torch/torch.h>
 
+#include "core/folded_resnet.h"
+
 namespace epsilon {
 
 std::vector<int> removedBlockIndices(const std::vector<bool>& removed) {
@@ -55,8 +57,11 @@ PruneReport compareWithout(Trainer& trainer, std::vector<bool> removed, PruneRul
     report.pruned.cost = costOf(*compact, config.image_size);
     report.pruned.name = "pruned ResNet-" + std::to_string(report.pruned.cost.layers);
     report.pruned.test_accuracy = report.check.compact_accuracy;
+    // The pruned network is timed as it would be deployed: batch norm folded, inference mode.
+    compact->eval();
+    const FoldedResNet folded(*compact);
     report.pruned.milliseconds_per_batch =
-        inferenceMilliseconds([&](const torch::Tensor& x) { return compact->forward(x); },
+        inferenceMilliseconds([&](const torch::Tensor& x) { return folded.forward(x); },
                               timing_batch, config.in_channels, config.image_size, device);
     gated->train(was_training);
     return report;

@@ -1,0 +1,176 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""Runs epsilon-lab-bench and the PyTorch peer side by side, interleaved round by round, one
+process per measurement, and prints Markdown tables of images per second, their ratio and each
+process's peak resident memory. Usage: bench/run.py [--build build] [--quick]."""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PEER = os.path.join(HERE, "peer_epsilon_resnet.py")
+SHAPES = [(3, 32), (1, 28)]  # channels, image size
+DEPTHS = [20, 56]
+
+
+def half_the_blocks(depth):
+    """Every second block: a pruned network with about half the blocks, down-sampling ones
+    among them (they leave their pool-and-pad)."""
+    return [b for b in range(3 * (depth - 2) // 6) if b % 2 == 1]
+
+
+def measurements(args):
+    """(table, key, command) for every measurement of one round."""
+    bench = [os.path.join(args.build, "bench", "epsilon-lab-bench")]
+    peer = [sys.executable, PEER]
+    common = ["--batch", str(args.batch), "--threads", str(args.threads)]
+    for channels, size in SHAPES if not args.quick else SHAPES[:1]:
+        for depth in DEPTHS if not args.quick else DEPTHS[:1]:
+            config = (depth, channels, size)
+            shape = common + ["--depth", str(depth), "--channels", str(channels), "--size",
+                              str(size)]
+            train = shape + ["--steps", str(args.steps), "--warmup", "2"]
+            infer = shape + ["--steps", str(args.passes)]
+            removed = ["--removed", ",".join(map(str, half_the_blocks(depth)))]
+            yield "train", config + ("epsilon-lab",), bench + ["train"] + train
+            yield "train", config + ("pytorch",), peer + ["train"] + train
+            if channels == 3:  # the layouts' share of the difference, at CIFAR's shape
+                yield "train", config + ("epsilon-lab nchw",), bench + [
+                    "train", "--no-channels-last"] + train
+                yield "train", config + ("pytorch channels-last",), peer + [
+                    "train", "--channels-last"] + train
+            yield "infer", config + ("epsilon-lab",), bench + ["infer"] + infer
+            yield "infer", config + ("pytorch",), peer + ["infer"] + infer
+            yield "pruned", config + ("epsilon-lab",), bench + ["infer-compact"] + infer + removed
+            yield "pruned", config + ("epsilon-lab unfolded",), bench + [
+                "infer-compact-unfolded"] + infer + removed
+            yield "pruned", config + ("epsilon-lab all kept",), bench + ["infer-compact"] + infer
+            yield "pruned", config + ("pytorch",), peer + ["infer-compact"] + infer + removed
+    yield "ceiling", ("conv",), bench + ["conv-ceiling"] + common + ["--steps", str(args.passes)]
+
+
+def run(command):
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def median_results(rounds):
+    merged = {}
+    for results in rounds:
+        for key, result in results.items():
+            merged.setdefault(key, []).append(result)
+    return {key: {field: statistics.median(r[field] for r in results)
+                  if isinstance(results[0][field], (int, float))
+                  and not isinstance(results[0][field], bool) else results[0][field]
+                  for field in results[0]}
+            for key, results in merged.items()}
+
+
+def label(config):
+    depth, channels, size = config
+    return f"ResNet-{depth}, {size}×{size}×{channels}"
+
+
+def print_tables(results, args):
+    configs = sorted({key[:3] for (table, key) in results if table != "ceiling"},
+                     key=lambda c: (-c[1], c[0]))
+    get = lambda table, config, who: results.get((table, config + (who,)))
+
+    print("## Training (images/s, median of rounds)\n")
+    print("| network | Epsilon Lab | PyTorch peer | ratio | peak MiB (ours / peer) "
+          "| Epsilon Lab NCHW | peer channels-last |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for config in configs:
+        ours, peer = get("train", config, "epsilon-lab"), get("train", config, "pytorch")
+        nchw = get("train", config, "epsilon-lab nchw")
+        peer_cl = get("train", config, "pytorch channels-last")
+        extra = lambda r: f"{r['images_per_second']:.0f}" if r else "–"
+        print(f"| {label(config)} | {ours['images_per_second']:.0f} | "
+              f"{peer['images_per_second']:.0f} | "
+              f"**{ours['images_per_second'] / peer['images_per_second']:.2f}×** | "
+              f"{ours['peak_rss_mib']:.0f} / {peer['peak_rss_mib']:.0f} | {extra(nchw)} | "
+              f"{extra(peer_cl)} |")
+
+    print("\n## Inference of the gated network, eval mode (images/s)\n")
+    print("| network | Epsilon Lab | PyTorch peer | ratio |")
+    print("| --- | ---: | ---: | ---: |")
+    for config in configs:
+        ours, peer = get("infer", config, "epsilon-lab"), get("infer", config, "pytorch")
+        print(f"| {label(config)} | {ours['images_per_second']:.0f} | "
+              f"{peer['images_per_second']:.0f} | "
+              f"{ours['images_per_second'] / peer['images_per_second']:.2f}× |")
+
+    print("\n## Pruned inference: every second block removed (images/s)\n")
+    print("| network | MACs kept | folded | unfolded (eval) | all blocks, folded | speed-up from "
+          "pruning | as share of MAC ratio | vs gated | PyTorch peer, same compact net "
+          "| ratio |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for config in configs:
+        folded = get("pruned", config, "epsilon-lab")
+        unfolded = get("pruned", config, "epsilon-lab unfolded")
+        full = get("pruned", config, "epsilon-lab all kept")
+        gated = get("infer", config, "epsilon-lab")
+        peer = get("pruned", config, "pytorch")
+        mac_ratio = full["macs"] / folded["macs"]
+        speedup = folded["images_per_second"] / full["images_per_second"]
+        print(f"| {label(config)} | {folded['macs'] / full['macs']:.0%} | "
+              f"{folded['images_per_second']:.0f} | {unfolded['images_per_second']:.0f} | "
+              f"{full['images_per_second']:.0f} | {speedup:.2f}× | {speedup / mac_ratio:.0%} | "
+              f"{folded['images_per_second'] / gated['images_per_second']:.2f}× | "
+              f"{peer['images_per_second']:.0f} | "
+              f"**{folded['images_per_second'] / peer['images_per_second']:.2f}×** |")
+
+    ceiling = results[("ceiling", ("conv",))]
+    best = max(ceiling["channels_last_gflops"], ceiling["contiguous_gflops"])
+    print("\n## Against the machine's convolution ceiling\n")
+    print(f"A 64→64 3×3 convolution at 32×32, batch {args.batch}, forward: "
+          f"{ceiling['channels_last_gflops']:.0f} GFLOP/s channels-last, "
+          f"{ceiling['contiguous_gflops']:.0f} GFLOP/s NCHW.\n")
+    print("| network | training GFLOP/s (3 × 2 × MACs per image) | share of the ceiling |")
+    print("| --- | ---: | ---: |")
+    for config in configs:
+        ours = get("train", config, "epsilon-lab")
+        achieved = ours["images_per_second"] * 6 * ours["macs"] / 1e9
+        print(f"| {label(config)} | {achieved:.0f} | {achieved / best:.0%} |")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--build", default=os.path.join(HERE, "..", "build"),
+                        help="build directory holding bench/epsilon-lab-bench")
+    parser.add_argument("--threads", type=int, default=os.cpu_count(),
+                        help="torch threads for both implementations")
+    parser.add_argument("--batch", type=int, default=128)
+    parser.add_argument("--steps", type=int, default=12, help="timed training steps per run")
+    parser.add_argument("--passes", type=int, default=10, help="timed inference passes per run")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds; each runs every measurement once, in turn")
+    parser.add_argument("--quick", action="store_true",
+                        help="one round of ResNet-20 at 32×32×3 with few steps (a smoke test)")
+    args = parser.parse_args()
+    if args.quick:
+        args.rounds, args.steps, args.passes = 1, 3, 3
+
+    rounds = []
+    for r in range(args.rounds):
+        results = {}
+        for table, key, command in measurements(args):
+            print(f"round {r + 1}/{args.rounds}: {table} {' '.join(map(str, key))}",
+                  file=sys.stderr, flush=True)
+            results[(table, key)] = run(command)
+        rounds.append(results)
+    print(f"# Epsilon Lab against the PyTorch peer\n\n{platform.processor() or platform.machine()}, "
+          f"{os.cpu_count()} cores, {args.threads} torch threads, batch {args.batch}, "
+          f"{args.rounds} rounds, median shown.\n")
+    print_tables(median_results(rounds), args)
+
+
+if __name__ == "__main__":
+    main()
