@@ -82,6 +82,7 @@ TrainConfig configFrom(const TrainOptions& o, const DatasetPair& data) {
     config.test_limit = o.test_limit;
     config.horizontal_flip = o.flip.value_or(defaultHorizontalFlip(o.dataset));
     config.channels_last = o.channels_last;
+    config.skip_discarded_after = o.skip_discarded_after;
     validate(config);
     return config;
 }
@@ -216,6 +217,12 @@ CLI::App* addTrainCommand(CLI::App& app, TrainOptions& o) {
                   "Random horizontal flips (default: on, except for mnist)");
     cmd->add_flag("--channels-last,!--no-channels-last", o.channels_last,
                   "Store activations channels-last (NHWC), faster on CPU (default: on)");
+    cmd->add_option("--skip-discarded-after", o.skip_discarded_after,
+                    "Stop computing a block in training once its gate has been 0 for N "
+                    "consecutive steps; it stays an identity from then on (0: compute every "
+                    "block on every step, as the method does)")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
     cmd->add_option("--prune-rule", o.prune_rule,
                     "dead-last-epoch: remove blocks whose gate was 0 on every training batch of "
                     "the last epoch; discard-average: remove blocks whose moving average of "
@@ -245,7 +252,7 @@ CLI::App* addTrainCommand(CLI::App& app, TrainOptions& o) {
     for (const char* name :
          {"--dataset", "--depth", "--blocks-per-stage", "--epsilon", "--epsilon-warmup",
           "--batch-size", "--schedule", "--lr-values", "--lr-after", "--restart-after", "--seed",
-          "--train-limit", "--test-limit", "--flip", "--channels-last"}) {
+          "--train-limit", "--test-limit", "--flip", "--channels-last", "--skip-discarded-after"}) {
         resume->excludes(cmd->get_option(name));
     }
     cmd->add_flag("-q,--quiet", o.quiet, "No progress output");

@@ -34,6 +34,7 @@ struct TrainOptions {
     int64_t test_limit = 0;
     std::optional<bool> flip;
     bool channels_last = true;
+    int64_t skip_discarded_after = 0;
     std::string prune_rule = "dead-last-epoch";
     double prune_threshold = 1.0;
     std::string report_path;

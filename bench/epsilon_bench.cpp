@@ -31,6 +31,10 @@ int main(int argc, char** argv) {
     app.add_option("--threads", threads, "torch threads (0: one per core)")->capture_default_str();
     app.add_option("--removed", settings.removed, "blocks removed for infer-compact")
         ->delimiter(',');
+    app.add_option("--dead", settings.dead, "blocks made dead for train (F = 0)")->delimiter(',');
+    app.add_option("--skip-after", settings.skip_after,
+                   "train: stop computing a block after its gate was 0 this many steps (0: never)")
+        ->capture_default_str();
     app.add_flag("--channels-last,!--no-channels-last", settings.channels_last,
                  "store weights and activations channels-last")
         ->capture_default_str();

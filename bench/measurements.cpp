@@ -52,17 +52,17 @@ class StepClock : public TrainingObserver {
     std::vector<Clock::time_point> ends;
 };
 
-std::vector<bool> removedFlags(const BenchSettings& settings, int blocks) {
-    std::vector<bool> removed(static_cast<size_t>(blocks), false);
-    for (int b : settings.removed) {
+std::vector<bool> blockFlags(const std::vector<int>& indices, int blocks, const char* option) {
+    std::vector<bool> flags(static_cast<size_t>(blocks), false);
+    for (int b : indices) {
         if (b < 0 || b >= blocks) {
-            throw std::invalid_argument("--removed: block " + std::to_string(b) +
+            throw std::invalid_argument(std::string(option) + ": block " + std::to_string(b) +
                                         " does not exist (the network has " +
                                         std::to_string(blocks) + ")");
         }
-        removed[static_cast<size_t>(b)] = true;
+        flags[static_cast<size_t>(b)] = true;
     }
-    return removed;
+    return flags;
 }
 
 EpsilonResNet gatedNetwork(const BenchSettings& settings) {
@@ -97,7 +97,15 @@ nlohmann::json measureTraining(const BenchSettings& settings) {
     const int steps = settings.warmup + settings.steps;
     DatasetPair data{randomImages(settings, static_cast<int64_t>(steps) * settings.batch),
                      randomImages(settings, settings.batch)};
+    config.skip_discarded_after = settings.skip_after;
     Trainer trainer(config, data, torch::kCPU);
+    const std::vector<bool> dead = blockFlags(settings.dead, config.model.blockCount(), "--dead");
+    for (size_t b = 0; b < dead.size(); ++b) {
+        if (dead[b]) {
+            torch::NoGradGuard no_grad;
+            trainer.model()->branches[b]->conv2->weight.zero_();
+        }
+    }
     StepClock clock;
     trainer.run(&clock);
     if (static_cast<int>(clock.ends.size()) != steps || settings.warmup < 1) {
@@ -121,8 +129,8 @@ nlohmann::json measureGatedInference(const BenchSettings& settings) {
 
 nlohmann::json measureCompactInference(const BenchSettings& settings, bool folded) {
     EpsilonResNet gated = gatedNetwork(settings);
-    CompactResNet compact =
-        buildCompact(gated, removedFlags(settings, gated->config().blockCount()));
+    CompactResNet compact = buildCompact(
+        gated, blockFlags(settings.removed, gated->config().blockCount(), "--removed"));
     compact->eval();
     const NetworkCost cost = costOf(*compact, settings.image_size);
     if (folded) {

@@ -20,6 +20,10 @@ struct BenchSettings {
     bool channels_last = true;
     /// Blocks removed from the network for the pruned-inference measurements.
     std::vector<int> removed;
+    /// Blocks made dead for training (their last convolution zeroed, so F = 0 and the gate 0),
+    /// and TrainConfig::skip_discarded_after for the run.
+    std::vector<int> dead;
+    int64_t skip_after = 0;
 };
 
 /// Training through the real Trainer (data loader, gate statistics, observer) on random images

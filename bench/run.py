@@ -9,8 +9,10 @@ import json
 import os
 import platform
 import statistics
+import shutil
 import subprocess
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PEER = os.path.join(HERE, "peer_epsilon_resnet.py")
@@ -51,14 +53,53 @@ def measurements(args):
                 "infer-compact-unfolded"] + infer + removed
             yield "pruned", config + ("epsilon-lab all kept",), bench + ["infer-compact"] + infer
             yield "pruned", config + ("pytorch",), peer + ["infer-compact"] + infer + removed
+    # Training as blocks die: a third and two thirds of ResNet-20's blocks dead (F = 0), computed
+    # on every step as the method does, or skipped once their gate has been 0 for one step.
+    depth = 20
+    train = common + ["--depth", str(depth), "--steps", str(args.steps), "--warmup", "2"]
+    for dead in ([], [1, 4, 7], [1, 2, 4, 5, 7, 8]):
+        dead_flag = ["--dead", ",".join(map(str, dead))] if dead else []
+        for skip in (0, 1):
+            yield "dying", (depth, len(dead), skip), bench + [
+                "train", "--skip-after", str(skip)] + dead_flag + train
+    # The desktop app against the command line, same run on Fashion-MNIST (6,400 images).
+    if os.path.isdir("/usr/share/datasets/fashion-mnist"):
+        images = "1280" if args.quick else "6400"
+        run = ["--depth", "20", "--epsilon", "6", "--epochs", "1", "--train-limit", images,
+               "--test-limit", "2000", "--threads", str(args.threads)]
+        display = [] if os.environ.get("DISPLAY") or not shutil.which("xvfb-run") else [
+            "xvfb-run", "-a"]
+        yield "gui", ("window",), display + [
+            os.path.join(args.build, "bench", "epsilon-lab-gui-bench")] + run
+        yield "gui", ("command line",), [
+            os.path.join(args.build, "app", "epsilon-lab-cli"), "train", "--epsilon-warmup", "0",
+            "-q", "--report", REPORT_PLACEHOLDER] + run
     yield "ceiling", ("conv",), bench + ["conv-ceiling"] + common + ["--steps", str(args.passes)]
 
 
+REPORT_PLACEHOLDER = "{report}"
+
+
 def run(command):
-    done = subprocess.run(command, capture_output=True, text=True)
-    if done.returncode != 0:
-        sys.exit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    """The JSON a measurement prints, or for the command line, the report it writes."""
+    with tempfile.TemporaryDirectory() as scratch:
+        report = os.path.join(scratch, "report.json")
+        command = [report if part == REPORT_PLACEHOLDER else part for part in command]
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode != 0:
+            sys.exit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr}")
+        if os.path.exists(report):
+            with open(report) as f:
+                result = json.load(f)
+            return {"images_per_second": result["train_images_per_second"]}
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def summarize(field, values):
+    """The median over rounds; for the longest event-loop gap, the longest of all."""
+    if not isinstance(values[0], (int, float)) or isinstance(values[0], bool):
+        return values[0]
+    return max(values) if field == "longest_gap_ms" else statistics.median(values)
 
 
 def median_results(rounds):
@@ -66,10 +107,7 @@ def median_results(rounds):
     for results in rounds:
         for key, result in results.items():
             merged.setdefault(key, []).append(result)
-    return {key: {field: statistics.median(r[field] for r in results)
-                  if isinstance(results[0][field], (int, float))
-                  and not isinstance(results[0][field], bool) else results[0][field]
-                  for field in results[0]}
+    return {key: {field: summarize(field, [r[field] for r in results]) for field in results[0]}
             for key, results in merged.items()}
 
 
@@ -79,7 +117,7 @@ def label(config):
 
 
 def print_tables(results, args):
-    configs = sorted({key[:3] for (table, key) in results if table != "ceiling"},
+    configs = sorted({key[:3] for (table, key) in results if table in ("train", "infer", "pruned")},
                      key=lambda c: (-c[1], c[0]))
     get = lambda table, config, who: results.get((table, config + (who,)))
 
@@ -127,6 +165,28 @@ def print_tables(results, args):
               f"{peer['images_per_second']:.0f} | "
               f"**{folded['images_per_second'] / peer['images_per_second']:.2f}×** |")
 
+    print("\n## Training as blocks die: ResNet-20, 32×32×3 (images/s)\n")
+    print("| blocks dead | every block computed | discarded blocks skipped | speed-up |")
+    print("| ---: | ---: | ---: | ---: |")
+    for dead in sorted({key[1] for (table, key) in results if table == "dying"}):
+        computed = results[("dying", (20, dead, 0))]["images_per_second"]
+        skipped = results[("dying", (20, dead, 1))]["images_per_second"]
+        print(f"| {dead} of 9 | {computed:.0f} | {skipped:.0f} | {skipped / computed:.2f}× |")
+
+    window, command_line = results.get(("gui", ("window",))), results.get(
+        ("gui", ("command line",)))
+    if window and command_line:
+        print("\n## The desktop app against the command line: ResNet-20, Fashion-MNIST, "
+              "one epoch of the first 6,400 images, ε = 6\n")
+        print("| | training images/s | event loop: longest gap | 99th percentile gap |")
+        print("| --- | ---: | ---: | ---: |")
+        print(f"| command line | {command_line['images_per_second']:.0f} | | |")
+        print(f"| window, every step shown live | {window['images_per_second']:.0f} "
+              f"({window['images_per_second'] / command_line['images_per_second']:.0%}) | "
+              f"{window['longest_gap_ms']:.0f} ms | {window['p99_gap_ms']:.0f} ms |")
+        print("\nGaps are between ticks of a 5 ms timer in the GUI thread, its interval "
+              "included: the longest over all rounds, and the median round's 99th percentile.")
+
     ceiling = results[("ceiling", ("conv",))]
     best = max(ceiling["channels_last_gflops"], ceiling["contiguous_gflops"])
     print("\n## Against the machine's convolution ceiling\n")
@@ -154,18 +214,33 @@ def main():
                         help="rounds; each runs every measurement once, in turn")
     parser.add_argument("--quick", action="store_true",
                         help="one round of ResNet-20 at 32×32×3 with few steps (a smoke test)")
+    parser.add_argument("--raw", help="also write every round's results to this JSON file")
+    parser.add_argument("--tables-from", metavar="RAW",
+                        help="print the tables of a --raw file instead of measuring")
     args = parser.parse_args()
     if args.quick:
         args.rounds, args.steps, args.passes = 1, 3, 3
 
-    rounds = []
-    for r in range(args.rounds):
-        results = {}
-        for table, key, command in measurements(args):
-            print(f"round {r + 1}/{args.rounds}: {table} {' '.join(map(str, key))}",
-                  file=sys.stderr, flush=True)
-            results[(table, key)] = run(command)
-        rounds.append(results)
+    if args.tables_from:
+        with open(args.tables_from) as f:
+            saved = json.load(f)
+        args.rounds, args.threads, args.batch = saved["rounds"], saved["threads"], saved["batch"]
+        rounds = [{(table, tuple(key)): result for table, key, result in r}
+                  for r in saved["results"]]
+    else:
+        rounds = []
+        for r in range(args.rounds):
+            results = {}
+            for table, key, command in measurements(args):
+                print(f"round {r + 1}/{args.rounds}: {table} {' '.join(map(str, key))}",
+                      file=sys.stderr, flush=True)
+                results[(table, key)] = run(command)
+            rounds.append(results)
+        if args.raw:
+            with open(args.raw, "w") as f:
+                json.dump({"rounds": args.rounds, "threads": args.threads, "batch": args.batch,
+                           "results": [[[t, list(k), v] for (t, k), v in r.items()]
+                                       for r in rounds]}, f, indent=1)
     print(f"# Epsilon Lab against the PyTorch peer\n\n{platform.processor() or platform.machine()}, "
           f"{os.cpu_count()} cores, {args.threads} torch threads, batch {args.batch}, "
           f"{args.rounds} rounds, median shown.\n")

@@ -55,6 +55,7 @@ std::string toJson(const ExperimentConfig& config) {
         {"horizontal_flip", t.horizontal_flip},
         {"seed", t.seed},
         {"channels_last", t.channels_last},
+        {"skip_discarded_after", t.skip_discarded_after},
         {"train_limit", t.train_limit},
         {"test_limit", t.test_limit},
     };
@@ -90,6 +91,8 @@ ExperimentConfig experimentFromJson(const std::string& text) {
         t.horizontal_flip = in.at("horizontal_flip").get<bool>();
         t.seed = in.at("seed").get<uint64_t>();
         t.channels_last = in.at("channels_last").get<bool>();
+        // Absent from files written before the setting existed, which all computed every block.
+        t.skip_discarded_after = in.value("skip_discarded_after", int64_t{0});
         t.train_limit = in.at("train_limit").get<int64_t>();
         t.test_limit = in.at("test_limit").get<int64_t>();
         return config;

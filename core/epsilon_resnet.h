@@ -39,6 +39,12 @@ class EpsilonResNetImpl : public torch::nn::Module {
     void setEpsilon(double epsilon) { config_.epsilon = epsilon; }
     /// Shape of each block, in order.
     std::vector<BlockShape> blockShapes() const;
+    /// From now on, in training mode, computes nothing for block `block`: its output is its
+    /// shortcut, its gate 0 and its max|F| and mean|F| NaN (not computed). Eval mode still
+    /// computes it. There is no way back: a skipped block is a fixed identity.
+    void skipInTraining(size_t block);
+    /// Per block: true once skipInTraining was called for it.
+    const std::vector<bool>& skippedInTraining() const { return skipped_; }
     /// Trainable parameters of the inference path: everything except the side classifier.
     int64_t inferenceParameterCount() const;
 
@@ -50,6 +56,7 @@ class EpsilonResNetImpl : public torch::nn::Module {
   private:
     ModelConfig config_;
     torch::nn::ModuleList block_list_{nullptr};
+    std::vector<bool> skipped_;
 };
 TORCH_MODULE(EpsilonResNet);
 

@@ -55,7 +55,7 @@ StemImpl::StemImpl(int in_channels, int out_channels) {
 }
 
 torch::Tensor StemImpl::forward(const torch::Tensor& images) {
-    return torch::relu(bn(conv(images)));
+    return bn(conv(images)).relu_();  // in place: batch norm's backward needs only its input
 }
 
 ResidualBranchImpl::ResidualBranchImpl(BlockShape block_shape) : shape(block_shape) {
@@ -68,8 +68,9 @@ ResidualBranchImpl::ResidualBranchImpl(BlockShape block_shape) : shape(block_sha
 }
 
 torch::Tensor ResidualBranchImpl::forward(const torch::Tensor& x) {
-    const torch::Tensor activated = shape.preactivate ? torch::relu(bn1(x)) : x;
-    return conv2(torch::relu(bn2(conv1(activated))));
+    // ReLU in place on batch-norm outputs, which batch norm's backward does not need.
+    const torch::Tensor activated = shape.preactivate ? bn1(x).relu_() : x;
+    return conv2(bn2(conv1(activated)).relu_());
 }
 
 ClassifierImpl::ClassifierImpl(int in_channels, int num_classes) {

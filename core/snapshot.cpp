@@ -134,6 +134,7 @@ void writeProgress(hid_t file, const TrainerProgress& p, size_t blocks) {
     hdf5::writeAttribute(group.id(), "train_images", p.train_images);
     hdf5::writeTensor(group.id(), "dead_last_epoch", flagsTensor(p.dead_last_epoch));
     hdf5::writeTensor(group.id(), "discard_average", torch::tensor(p.discard_average));
+    hdf5::writeTensor(group.id(), "gate_off_steps", torch::tensor(p.gate_off_steps));
     const Handle history = hdf5::createGroup(file, "history");
     const Handle epochs = hdf5::createGroup(history.id(), "epochs");
     writeEpochTable(epochs.id(), p.history, blocks);
@@ -157,7 +158,13 @@ TrainerProgress readProgress(hid_t file, size_t blocks) {
     const torch::Tensor average = hdf5::readTensor(group.id(), "discard_average").to(torch::kFloat);
     p.discard_average.assign(average.data_ptr<float>(),
                              average.data_ptr<float>() + average.numel());
-    if (p.dead_last_epoch.size() != blocks || p.discard_average.size() != blocks) {
+    // Absent from files written before it existed; restoreProgress then starts it at 0.
+    if (hdf5::hasChild(group.id(), "gate_off_steps")) {
+        const torch::Tensor off = hdf5::readTensor(group.id(), "gate_off_steps").to(torch::kLong);
+        p.gate_off_steps.assign(off.data_ptr<int64_t>(), off.data_ptr<int64_t>() + off.numel());
+    }
+    if (p.dead_last_epoch.size() != blocks || p.discard_average.size() != blocks ||
+        (!p.gate_off_steps.empty() && p.gate_off_steps.size() != blocks)) {
         throw hdf5::Error("/progress has per-block values for " +
                           std::to_string(p.discard_average.size()) + " blocks; the model has " +
                           std::to_string(blocks));

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <string>
 
 #include <torch/torch.h>
@@ -63,6 +64,9 @@ void validate(const TrainConfig& config) {
     }
     if (config.epsilon_warmup_epochs < 0 || config.crop_padding < 0) {
         throw std::invalid_argument("warm-up epochs and crop padding must be >= 0");
+    }
+    if (config.skip_discarded_after < 0) {
+        throw std::invalid_argument("the steps before a discarded block is skipped must be >= 0");
     }
     if (config.train_limit < 0 || config.test_limit < 0) {
         throw std::invalid_argument("image limits must be >= 0");
@@ -135,6 +139,7 @@ Trainer::Trainer(TrainConfig config, DatasetPair data, torch::Device device)
     const size_t blocks = static_cast<size_t>(config_.model.blockCount());
     progress_.dead_last_epoch.assign(blocks, 0);
     progress_.discard_average.assign(blocks, 0.0f);
+    progress_.gate_off_steps.assign(blocks, 0);
 }
 
 Trainer::~Trainer() = default;
@@ -173,11 +178,13 @@ TrainOutcome Trainer::run(TrainingObserver* observer) {
 // Sums over the batches of one epoch.
 struct Trainer::EpochTally {
     explicit EpochTally(size_t blocks)
-        : dead(blocks, 1), max_abs(blocks, 0.0f), mean_abs_sum(blocks, 0.0f) {}
+        : dead(blocks, 1), max_abs(blocks, 0.0f), mean_abs_sum(blocks, 0.0f), computed(blocks, 0) {}
 
     std::vector<uint8_t> dead;  // gate 0 on every batch so far
+    // Over the batches on which the block was computed (not skipped).
     std::vector<float> max_abs;
     std::vector<float> mean_abs_sum;
+    std::vector<int> computed;
     double loss_sum = 0.0;
     int64_t correct = 0;
     int64_t images = 0;
@@ -233,9 +240,12 @@ bool Trainer::trainEpoch(int epoch, TrainingObserver* observer, EpochRecord& rec
     record.learning_rate = step.learning_rate;
     record.epsilon = step.epsilon;
     record.images_per_second = step.images_per_second;
-    record.epoch_max_abs = tally.max_abs;
-    for (float mean_sum : tally.mean_abs_sum) {
-        record.epoch_mean_abs.push_back(mean_sum / static_cast<float>(std::max(1, step.batch)));
+    const float not_computed = std::numeric_limits<float>::quiet_NaN();
+    for (size_t b = 0; b < tally.computed.size(); ++b) {
+        const bool any = tally.computed[b] > 0;
+        record.epoch_max_abs.push_back(any ? tally.max_abs[b] : not_computed);
+        record.epoch_mean_abs.push_back(any ? tally.mean_abs_sum[b] / tally.computed[b]
+                                            : not_computed);
     }
     progress_.dead_last_epoch = tally.dead;
     return true;
@@ -253,6 +263,7 @@ std::vector<float> Trainer::optimiseStep(const Batch& batch, int epoch) {
         loss = loss + config_.side_loss_weight * torch::cross_entropy_loss(out.side_logits, labels);
     }
     loss.backward();
+    giveSkippedBlocksZeroGradients();
 
     // One transfer brings loss, hits and every block's statistics to the host. The loss is
     // checked before the step, so a NaN never reaches the weights.
@@ -291,14 +302,44 @@ void Trainer::trackBlocks(const std::vector<float>& values, StepRecord& step, Ep
         progress_.discard_average[b] =
             decay * progress_.discard_average[b] + (1.0f - decay) * discarded;
         tally.dead[b] = tally.dead[b] && discarded == 1.0f;
-        tally.max_abs[b] = std::max(tally.max_abs[b], step.max_abs[b]);
-        tally.mean_abs_sum[b] += step.mean_abs[b];
+        progress_.gate_off_steps[b] = discarded == 1.0f ? progress_.gate_off_steps[b] + 1 : 0;
+        if (!std::isnan(step.max_abs[b])) {  // NaN: skipped, not computed
+            tally.max_abs[b] = std::max(tally.max_abs[b], step.max_abs[b]);
+            tally.mean_abs_sum[b] += step.mean_abs[b];
+            ++tally.computed[b];
+        }
         discarded_now += discarded;
     }
     progress_.discarded_count_average =
         decay * progress_.discarded_count_average + (1.0 - decay) * discarded_now;
+    applySkipping();
     step.discard_average = progress_.discard_average;
     step.discarded_count_average = progress_.discarded_count_average;
+}
+
+void Trainer::giveSkippedBlocksZeroGradients() {
+    const std::vector<bool>& skipped = model_->skippedInTraining();
+    for (size_t b = 0; b < skipped.size(); ++b) {
+        if (!skipped[b]) {
+            continue;
+        }
+        for (torch::Tensor& parameter : model_->branches[b]->parameters()) {
+            if (!parameter.grad().defined()) {
+                parameter.mutable_grad() = torch::zeros_like(parameter);
+            }
+        }
+    }
+}
+
+void Trainer::applySkipping() {
+    if (config_.skip_discarded_after == 0) {
+        return;
+    }
+    for (size_t b = 0; b < progress_.gate_off_steps.size(); ++b) {
+        if (progress_.gate_off_steps[b] >= config_.skip_discarded_after) {
+            model_->skipInTraining(b);
+        }
+    }
 }
 
 void Trainer::finishEpoch(int epoch, EpochRecord& record) {
@@ -320,7 +361,11 @@ void Trainer::finishEpoch(int epoch, EpochRecord& record) {
 
 void Trainer::restoreProgress(TrainerProgress progress) {
     const size_t blocks = static_cast<size_t>(config_.model.blockCount());
-    if (progress.dead_last_epoch.size() != blocks || progress.discard_average.size() != blocks) {
+    if (progress.gate_off_steps.empty()) {
+        progress.gate_off_steps.assign(blocks, 0);  // saved before the field existed
+    }
+    if (progress.dead_last_epoch.size() != blocks || progress.discard_average.size() != blocks ||
+        progress.gate_off_steps.size() != blocks) {
         throw std::invalid_argument("the saved progress has per-block values for " +
                                     std::to_string(progress.discard_average.size()) +
                                     " blocks; the model has " + std::to_string(blocks));
@@ -333,6 +378,7 @@ void Trainer::restoreProgress(TrainerProgress progress) {
     }
     schedule_.restore(progress.schedule_restart_epoch, progress.schedule_previous_discarded);
     progress_ = std::move(progress);
+    applySkipping();
 }
 
 std::map<std::string, torch::Tensor> Trainer::momentumBuffers() const {

@@ -37,6 +37,8 @@ struct TrainerProgress {
     /// Per block moving average of is_discarded, and the moving average of the discarded count.
     std::vector<float> discard_average;
     double discarded_count_average = 0.0;
+    /// Per block: consecutive training steps, up to now, on which its gate was 0.
+    std::vector<int64_t> gate_off_steps;
     /// The adaptive schedule's state (LrSchedule::restartEpoch, previousDiscardedAverage).
     int schedule_restart_epoch = 0;
     double schedule_previous_discarded = 0.0;
@@ -104,6 +106,13 @@ class Trainer {
     // Moving averages, whole-epoch deadness and epoch maxima from one step's values.
     void trackBlocks(const std::vector<float>& values, StepRecord& step, EpochTally& tally);
     void finishEpoch(int epoch, EpochRecord& record);
+    // Stops computing, in training, the blocks off for config().skip_discarded_after steps.
+    void applySkipping();
+    // A computed block with gate 0 gets a zero gradient, so weight decay and momentum go on
+    // moving its weights; a skipped block gets none from autograd. Giving it the same zeros
+    // keeps its weights on the path they would have taken, whether or not the optimizer's
+    // zero_grad() leaves gradients defined (LibTorch 1.13 does, 2.x does not).
+    void giveSkippedBlocksZeroGradients();
 
     TrainConfig config_;
     DatasetPair data_;

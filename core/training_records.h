@@ -16,9 +16,11 @@ struct StepRecord {
     double loss = 0.0;      ///< Cross-entropy of this batch: main + weighted side (no decay term).
     double accuracy = 0.0;  ///< Main classifier's accuracy on this batch, 0..1.
     double learning_rate = 0.0;
-    double epsilon = 0.0;                  ///< ε in force for this step.
-    std::vector<float> max_abs;            ///< max |F| per block on this batch.
-    std::vector<float> mean_abs;           ///< mean |F| per block on this batch.
+    double epsilon = 0.0;  ///< ε in force for this step.
+    /// max |F| and mean |F| per block on this batch; NaN for a block not computed (skipped,
+    /// see TrainConfig::skip_discarded_after).
+    std::vector<float> max_abs;
+    std::vector<float> mean_abs;
     std::vector<float> gate;               ///< Gate per block on this batch (0 or 1).
     std::vector<float> discard_average;    ///< Moving average of is_discarded per block.
     double discarded_count_average = 0.0;  ///< Moving average of the discarded-block count.
@@ -42,9 +44,10 @@ struct EpochRecord {
     std::vector<float> discard_average;
     double discarded_count_average = 0.0;
     /// Per block, the largest max |F| over this epoch's training batches: at any ε at or above
-    /// it the block would have been off on every batch.
+    /// it the block would have been off on every batch. Over the batches on which the block was
+    /// computed; NaN when it was skipped on all of them.
     std::vector<float> epoch_max_abs;
-    /// Per block, the mean over this epoch's training batches of mean |F|.
+    /// Per block, the mean over this epoch's training batches (computed ones) of mean |F|.
     std::vector<float> epoch_mean_abs;
     /// Test batches on which each block's gate was 1.
     std::vector<int64_t> test_batches_gate_on;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Installs the Debian 12 packages that Epsilon Lab needs to build, test and run, if missing.
+# With --bench, also the PyTorch the benchmark's peer runs on.
 set -euo pipefail
 
 packages=(
@@ -10,6 +11,9 @@ packages=(
     dataset-fashion-mnist
     python3-h5py
 )
+if [ "${1:-}" = "--bench" ]; then
+    packages+=(python3-torch)
+fi
 
 missing=()
 for package in "${packages[@]}"; do

@@ -141,6 +141,8 @@ TEST_F(SnapshotTest, EveryFieldSurvivesARoundTrip) {
     EXPECT_EQ(p.steps_done, q.steps_done);
     EXPECT_EQ(p.dead_last_epoch, q.dead_last_epoch);
     EXPECT_EQ(p.discard_average, q.discard_average);
+    EXPECT_EQ(p.gate_off_steps, q.gate_off_steps);
+    EXPECT_EQ(p.gate_off_steps.size(), p.discard_average.size());
     EXPECT_EQ(p.discarded_count_average, q.discarded_count_average);
     EXPECT_EQ(p.schedule_restart_epoch, q.schedule_restart_epoch);
     EXPECT_EQ(p.schedule_previous_discarded, q.schedule_previous_discarded);

@@ -41,6 +41,8 @@ class MainWindow : public QMainWindow {
     void saveSettings() const;
     void restoreSettings();
     bool isTraining() const { return training_; }
+    /// The last training step received from the worker in this run, if any.
+    const std::optional<StepRecord>& latestStep() const { return latest_step_; }
     ResponsePlot* responsePlot() const { return responses_; }
     TrainingCurves* trainingCurves() const { return curves_; }
     BlockMap* blockMap() const { return block_map_; }
