@@ -23,6 +23,7 @@
 #include "app/gui/training_worker.h"
 #include "widgets/block_map.h"
 #include "widgets/comparison_table.h"
+#include "widgets/plot_export.h"
 #include "widgets/response_plot.h"
 #include "widgets/training_curves.h"
 
@@ -87,7 +88,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), worker_(new Train
     responses_ = new ResponsePlot;
     responses_->setEpsilon(epsilon_->value());
     curves_ = new TrainingCurves;
-    auto* views = new QTabWidget;
+    views_ = new QTabWidget;
+    QTabWidget* views = views_;
     views->addTab(responses_, "Responses against ε");
     views->addTab(curves_, "Training curves");
     block_map_ = new BlockMap;
@@ -175,6 +177,23 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), worker_(new Train
     });
     save_action_->setShortcut(QKeySequence::Save);
     save_action_->setEnabled(false);
+    QAction* export_plot = file_menu->addAction("&Export plot...", this, [this] {
+        const QString path = QFileDialog::getSaveFileName(
+            this, "Export plot", views_->tabText(views_->currentIndex()) + ".png",
+            "PNG image (*.png);;PDF document (*.pdf)");
+        if (path.isEmpty()) {
+            return;
+        }
+        const QString problem = exportCurrentPlot(path);
+        if (!problem.isEmpty()) {
+            QMessageBox::warning(this, "Export plot", problem);
+        }
+    });
+    export_plot->setShortcut(QKeySequence("Ctrl+E"));
+    // The comparison is a table, exported as CSV from its own tab.
+    connect(views_, &QTabWidget::currentChanged, export_plot,
+            [this, export_plot] { export_plot->setEnabled(currentPlot() != nullptr); });
+    file_menu->addSeparator();
     file_menu->addAction("&Quit", QKeySequence::Quit, this, &QWidget::close);
     connect(worker_, &TrainingWorker::saved, this, [this](const QString& path, int epochs) {
         status_->setText(QString("Saved %1 epochs to %2").arg(epochs).arg(path));
@@ -326,6 +345,35 @@ bool MainWindow::exportComparison(const QString& path) {
     }
     status_->setText("Comparison written to " + path);
     return true;
+}
+
+QCustomPlot* MainWindow::currentPlot() const {
+    QWidget* view = views_->currentWidget();
+    if (view == responses_) {
+        return responses_->plot();
+    }
+    if (view == curves_) {
+        return curves_->plot();
+    }
+    if (view == block_map_) {
+        return block_map_->plot();
+    }
+    return nullptr;
+}
+
+void MainWindow::showView(int index) {
+    views_->setCurrentIndex(index);
+}
+
+QString MainWindow::exportCurrentPlot(const QString& path) {
+    QCustomPlot* plot = currentPlot();
+    if (plot == nullptr) {
+        return "the " + views_->tabText(views_->currentIndex()) +
+               " tab has no plot; its table is exported as CSV";
+    }
+    const QString problem = exportPlot(*plot, path);
+    status_->setText(problem.isEmpty() ? "Plot written to " + path : "Not exported: " + problem);
+    return problem;
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -18,6 +18,8 @@ class QPushButton;
 class QSpinBox;
 class QAction;
 class QComboBox;
+class QCustomPlot;
+class QTabWidget;
 
 namespace epsilon {
 
@@ -62,6 +64,11 @@ class MainWindow : public QMainWindow {
     void pruneAtEpsilon();
     /// Writes the comparison table to `path` as CSV; false (and a message) when it cannot.
     bool exportComparison(const QString& path);
+    /// Writes the plot of the view shown now to `path` (.png or .pdf); returns an empty string,
+    /// or what went wrong, naming the file.
+    QString exportCurrentPlot(const QString& path);
+    /// Shows the view of that tab (0: responses, 1: curves, 2: block map, 3: comparison).
+    void showView(int index);
     /// Saves the finished run as an HDF5 snapshot (on the worker thread); emits saveDone.
     void saveSnapshotTo(const QString& path);
 
@@ -82,6 +89,8 @@ class MainWindow : public QMainWindow {
     void onEpoch(const EpochRecord& record);
     void onEnded(const QString& message);
     void setPruningEnabled(bool enabled);
+    // The plot of the view shown now; null for the comparison table.
+    QCustomPlot* currentPlot() const;
 
     QComboBox* depth_;
     QDoubleSpinBox* epsilon_;
@@ -92,6 +101,7 @@ class MainWindow : public QMainWindow {
     QPushButton* start_;
     QPushButton* stop_;
     QPushButton* pause_;
+    QTabWidget* views_;
     ResponsePlot* responses_;
     TrainingCurves* curves_;
     BlockMap* block_map_;

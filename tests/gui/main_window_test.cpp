@@ -9,9 +9,12 @@
 
 #include <unistd.h>
 #include <QApplication>
+#include <QFileInfo>
+#include <QImage>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTabWidget>
+#include <QTemporaryDir>
 #include <QTest>
 #include <filesystem>
 
@@ -103,6 +106,21 @@ TEST_F(MainWindowTest, TrainsAndShowsEveryBlockAndStepLive) {
         EXPECT_EQ(csv.count('\n'), 4);
         EXPECT_TRUE(csv.startsWith("Network,Blocks chosen by,"));
     }
+
+    // Each view with a plot exports it; the comparison's tab points to its CSV export.
+    QTemporaryDir exports;
+    ASSERT_TRUE(exports.isValid());
+    for (int tab = 0; tab < 3; ++tab) {
+        window.showView(tab);
+        const QString png = exports.filePath(QString("view%1.png").arg(tab));
+        EXPECT_EQ(window.exportCurrentPlot(png), QString()) << tab;
+        EXPECT_FALSE(QImage(png).isNull()) << tab;
+    }
+    const QString pdf = exports.filePath("block-map.pdf");
+    EXPECT_EQ(window.exportCurrentPlot(pdf), QString());
+    EXPECT_GT(QFileInfo(pdf).size(), 1000);
+    window.showView(3);
+    EXPECT_TRUE(window.exportCurrentPlot(exports.filePath("table.png")).contains("CSV"));
 }
 
 TEST_F(MainWindowTest, SettingsAreRememberedBetweenLaunches) {
