@@ -184,7 +184,7 @@ def print_tables(results, args):
         print(f"| window, every step shown live | {window['images_per_second']:.0f} "
               f"({window['images_per_second'] / command_line['images_per_second']:.0%}) | "
               f"{window['longest_gap_ms']:.0f} ms | {window['p99_gap_ms']:.0f} ms |")
-        print("\nGaps are between ticks of a 5 ms timer in the GUI thread, its interval "
+        print("\nThe window ran " + ("on $DISPLAY" if os.environ.get("DISPLAY") else "under Xvfb or offscreen") + ". Gaps are between ticks of a 5 ms timer in the GUI thread, its interval "
               "included: the longest over all rounds, and the median round's 99th percentile.")
 
     ceiling = results[("ceiling", ("conv",))]
