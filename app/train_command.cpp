@@ -69,9 +69,7 @@ TrainConfig configFrom(const TrainOptions& o, const DatasetPair& data) {
     TrainConfig config = defaultExperiment();
     const int epochs = o.epochs.value_or(config.epochs);
     config.model.blocks_per_stage = o.blocks_per_stage.value_or(blocksPerStageForDepth(o.depth));
-    config.model.in_channels = data.train.channels();
-    config.model.image_size = data.train.height();
-    config.model.num_classes = data.train.num_classes;
+    fitModelToData(config.model, data.train);
     config.model.epsilon = o.epsilon.value_or(defaultEpsilon(o.dataset));
     config.epochs = epochs;
     config.epsilon_warmup_epochs = o.epsilon_warmup.value_or(warmupScaledTo(epochs));

@@ -16,6 +16,12 @@ constexpr double kSvhnEpsilon = 1.5;
 
 }  // namespace
 
+void fitModelToData(ModelConfig& model, const Dataset& train) {
+    model.in_channels = train.channels();
+    model.image_size = train.height();
+    model.num_classes = train.num_classes;
+}
+
 double defaultEpsilon(const std::string& dataset) {
     if (dataset == "fashion-mnist" || dataset == "mnist") {
         return kFashionMnistEpsilon;

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/dataset.h"
 #include "core/train_config.h"
 
 namespace epsilon {
@@ -13,6 +14,9 @@ namespace epsilon {
 /// enough for a laptop, with the paper's schedule shape compressed to its length. The README
 /// says how its ε was chosen.
 TrainConfig defaultExperiment();
+
+/// Sets the model's input channels, image size and classes to those of `train`.
+void fitModelToData(ModelConfig& model, const Dataset& train);
 
 /// ε to use on a data set when the user gives none. Responses on Fashion-MNIST are several
 /// times larger than on CIFAR, so the paper's 2.5 would discard nothing there.

@@ -38,9 +38,7 @@ class SignalObserver : public TrainingObserver {
 TrainConfig configFor(const RunSettings& s, const DatasetPair& data) {
     TrainConfig config = defaultExperiment();
     config.model.blocks_per_stage = blocksPerStageForDepth(s.depth);
-    config.model.in_channels = data.train.channels();
-    config.model.image_size = data.train.height();
-    config.model.num_classes = data.train.num_classes;
+    fitModelToData(config.model, data.train);
     config.model.epsilon = s.epsilon;
     config.epochs = s.epochs;
     config.epsilon_warmup_epochs = s.epsilon_warmup;
