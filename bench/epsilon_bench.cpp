@@ -18,10 +18,10 @@ int main(int argc, char** argv) {
     std::string mode = "train";
     int threads = 0;
     app.add_option("mode", mode,
-                   "train, infer, infer-compact, infer-compact-unfolded or "
+                   "train, model-step, infer, infer-compact, infer-compact-unfolded or "
                    "conv-ceiling")
-        ->check(CLI::IsMember(
-            {"train", "infer", "infer-compact", "infer-compact-unfolded", "conv-ceiling"}));
+        ->check(CLI::IsMember({"train", "model-step", "infer", "infer-compact",
+                               "infer-compact-unfolded", "conv-ceiling"}));
     app.add_option("--depth", settings.depth, "6n+2")->capture_default_str();
     app.add_option("--channels", settings.channels, "input channels")->capture_default_str();
     app.add_option("--size", settings.image_size, "image height and width")->capture_default_str();
@@ -45,6 +45,8 @@ int main(int argc, char** argv) {
         nlohmann::json result;
         if (mode == "train") {
             result = measureTraining(settings);
+        } else if (mode == "model-step") {
+            result = measureModelStep(settings);
         } else if (mode == "infer") {
             result = measureGatedInference(settings);
         } else if (mode == "conv-ceiling") {

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <stdexcept>
 
 #include <torch/torch.h>
@@ -118,6 +119,40 @@ nlohmann::json measureTraining(const BenchSettings& settings) {
             {"milliseconds_per_step", 1000.0 * seconds / settings.steps},
             {"macs", cost.macs},
             {"parameters", cost.parameters},
+            {"peak_rss_mib", peakResidentMiB()}};
+}
+
+nlohmann::json measureModelStep(const BenchSettings& settings) {
+    torch::manual_seed(1);
+    EpsilonResNet model(modelFor(settings));
+    if (settings.channels_last) {
+        useChannelsLast(*model);
+    }
+    model->train();
+    torch::optim::SGD sgd(model->parameters(), torch::optim::SGDOptions(0.1).momentum(0.9));
+    const torch::Tensor images =
+        torch::randn({settings.batch, settings.channels, settings.image_size, settings.image_size});
+    const torch::Tensor labels = torch::randint(0, 10, {settings.batch});
+    std::vector<Clock::time_point> ends;
+    for (int step = 0; step < settings.warmup + settings.steps; ++step) {
+        sgd.zero_grad();
+        const GatedOutput out = model->forward(images);
+        torch::Tensor loss = torch::cross_entropy_loss(out.logits, labels) +
+                             0.1 * torch::cross_entropy_loss(out.side_logits, labels);
+        loss.backward();
+        // The same host copy of the statistics as the trainer and the peer make.
+        const torch::Tensor summary =
+            torch::cat({loss.detach().reshape({1}), out.max_abs, out.mean_abs, out.gates});
+        if (!std::isfinite(summary[0].item<float>())) {
+            throw std::runtime_error("the loss became NaN");
+        }
+        sgd.step();
+        ends.push_back(Clock::now());
+    }
+    const double seconds =
+        std::chrono::duration<double>(ends.back() - ends[settings.warmup - 1]).count();
+    return {{"images_per_second", settings.steps * settings.batch / seconds},
+            {"milliseconds_per_step", 1000.0 * seconds / settings.steps},
             {"peak_rss_mib", peakResidentMiB()}};
 }
 

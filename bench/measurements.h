@@ -30,6 +30,11 @@ struct BenchSettings {
 /// with ε = 0, so that every block computes. Reports images per second over the timed steps.
 nlohmann::json measureTraining(const BenchSettings& settings);
 
+/// The model's training step alone, the way the peer times it: one fixed batch of normalised
+/// random images, forward, both losses, backward, SGD; no loader, no trainer bookkeeping. The
+/// difference to measureTraining is what the trainer adds.
+nlohmann::json measureModelStep(const BenchSettings& settings);
+
 /// Eval-mode inference of the gated ε-ResNet, as the comparison table times it.
 nlohmann::json measureGatedInference(const BenchSettings& settings);
 

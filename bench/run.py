@@ -41,6 +41,7 @@ def measurements(args):
             removed = ["--removed", ",".join(map(str, half_the_blocks(depth)))]
             yield "train", config + ("epsilon-lab",), bench + ["train"] + train
             yield "train", config + ("pytorch",), peer + ["train"] + train
+            yield "train", config + ("epsilon-lab model step",), bench + ["model-step"] + train
             if channels == 3:  # the layouts' share of the difference, at CIFAR's shape
                 yield "train", config + ("epsilon-lab nchw",), bench + [
                     "train", "--no-channels-last"] + train
@@ -123,17 +124,19 @@ def print_tables(results, args):
 
     print("## Training (images/s, median of rounds)\n")
     print("| network | Epsilon Lab | PyTorch peer | ratio | peak MiB (ours / peer) "
-          "| Epsilon Lab NCHW | peer channels-last |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+          "| model step alone | Epsilon Lab NCHW | peer channels-last |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for config in configs:
         ours, peer = get("train", config, "epsilon-lab"), get("train", config, "pytorch")
         nchw = get("train", config, "epsilon-lab nchw")
         peer_cl = get("train", config, "pytorch channels-last")
+        step = get("train", config, "epsilon-lab model step")
         extra = lambda r: f"{r['images_per_second']:.0f}" if r else "–"
         print(f"| {label(config)} | {ours['images_per_second']:.0f} | "
               f"{peer['images_per_second']:.0f} | "
               f"**{ours['images_per_second'] / peer['images_per_second']:.2f}×** | "
-              f"{ours['peak_rss_mib']:.0f} / {peer['peak_rss_mib']:.0f} | {extra(nchw)} | "
+              f"{ours['peak_rss_mib']:.0f} / {peer['peak_rss_mib']:.0f} | {extra(step)} | "
+              f"{extra(nchw)} | "
               f"{extra(peer_cl)} |")
 
     print("\n## Inference of the gated network, eval mode (images/s)\n")
