@@ -46,6 +46,21 @@ Dataset randomImages(const BenchSettings& settings, int64_t count) {
     return data;
 }
 
+// Throughput over the timed steps, from when each of the warm-up and timed steps ended.
+nlohmann::json stepTiming(const std::vector<Clock::time_point>& ends,
+                          const BenchSettings& settings) {
+    const int steps = settings.warmup + settings.steps;
+    if (static_cast<int>(ends.size()) != steps || settings.warmup < 1 || settings.steps < 1) {
+        throw std::invalid_argument("expected " + std::to_string(steps) +
+                                    " steps, at least one of them a warm-up and one timed");
+    }
+    const double seconds =
+        std::chrono::duration<double>(ends.back() - ends[settings.warmup - 1]).count();
+    return {{"images_per_second", settings.steps * settings.batch / seconds},
+            {"milliseconds_per_step", 1000.0 * seconds / settings.steps},
+            {"peak_rss_mib", peakResidentMiB()}};
+}
+
 // Records when each training step ended.
 class StepClock : public TrainingObserver {
   public:
@@ -109,17 +124,11 @@ nlohmann::json measureTraining(const BenchSettings& settings) {
     }
     StepClock clock;
     trainer.run(&clock);
-    if (static_cast<int>(clock.ends.size()) != steps || settings.warmup < 1) {
-        throw std::logic_error("expected " + std::to_string(steps) + " steps after a warm-up");
-    }
-    const double seconds =
-        std::chrono::duration<double>(clock.ends.back() - clock.ends[settings.warmup - 1]).count();
+    nlohmann::json result = stepTiming(clock.ends, settings);
     const NetworkCost cost = costOf(*trainer.model());
-    return {{"images_per_second", settings.steps * settings.batch / seconds},
-            {"milliseconds_per_step", 1000.0 * seconds / settings.steps},
-            {"macs", cost.macs},
-            {"parameters", cost.parameters},
-            {"peak_rss_mib", peakResidentMiB()}};
+    result["macs"] = cost.macs;
+    result["parameters"] = cost.parameters;
+    return result;
 }
 
 nlohmann::json measureModelStep(const BenchSettings& settings) {
@@ -149,11 +158,7 @@ nlohmann::json measureModelStep(const BenchSettings& settings) {
         sgd.step();
         ends.push_back(Clock::now());
     }
-    const double seconds =
-        std::chrono::duration<double>(ends.back() - ends[settings.warmup - 1]).count();
-    return {{"images_per_second", settings.steps * settings.batch / seconds},
-            {"milliseconds_per_step", 1000.0 * seconds / settings.steps},
-            {"peak_rss_mib", peakResidentMiB()}};
+    return stepTiming(ends, settings);
 }
 
 nlohmann::json measureGatedInference(const BenchSettings& settings) {
