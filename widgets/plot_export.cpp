@@ -7,6 +7,12 @@
 #include <qcustomplot.h>
 
 namespace epsilon {
+namespace {
+
+constexpr int kUnshownWidth = 800;
+constexpr int kUnshownHeight = 500;
+
+}  // namespace
 
 QString exportPlot(QCustomPlot& plot, const QString& path) {
     const QString suffix = QFileInfo(path).suffix().toLower();
@@ -17,9 +23,13 @@ QString exportPlot(QCustomPlot& plot, const QString& path) {
     if (!directory.isDir()) {
         return path + ": the folder " + directory.filePath() + " does not exist";
     }
-    // 0 × 0 keeps the plot's on-screen size; the PNG is drawn at twice that for print.
-    const bool written = suffix == "png" ? plot.savePng(path, 0, 0, 2.0)
-                                         : plot.savePdf(path, 0, 0, QCP::epNoCosmetic);
+    // 0 × 0 keeps the plot's on-screen size. A plot never shown (a view not opened yet) has no
+    // size of its own, only a default of a few pixels, so it gets one of a typical window.
+    const int width = plot.isVisible() ? 0 : kUnshownWidth;
+    const int height = plot.isVisible() ? 0 : kUnshownHeight;
+    // The PNG is drawn at twice the size, for print.
+    const bool written = suffix == "png" ? plot.savePng(path, width, height, 2.0)
+                                         : plot.savePdf(path, width, height, QCP::epNoCosmetic);
     if (!written) {
         return path + ": could not be written (is the folder writable and the disk not full?)";
     }

@@ -9,7 +9,8 @@ class QCustomPlot;
 namespace epsilon {
 
 /// Writes `plot` as it looks now to `path`: a PNG at twice the screen resolution for ".png", a
-/// vector PDF for ".pdf" (suffixes in any case). Returns an empty string on success, else a
+/// vector PDF for ".pdf" (suffixes in any case). A plot not shown on screen is drawn at
+/// 800 × 500. Returns an empty string on success, else a
 /// message naming the file and the problem.
 QString exportPlot(QCustomPlot& plot, const QString& path);
 

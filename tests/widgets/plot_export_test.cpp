@@ -31,6 +31,8 @@ class PlotExportTest : public ::testing::Test {
 };
 
 TEST_F(PlotExportTest, WritesAPngTwiceTheSizeOnScreen) {
+    curves_.show();
+    ASSERT_GT(curves_.plot()->width(), 300);  // laid out in the 640 × 400 widget
     const QString path = file("curves.png");
     EXPECT_EQ(exportPlot(*curves_.plot(), path), QString());
     const QImage image(path);
@@ -45,6 +47,14 @@ TEST_F(PlotExportTest, WritesAPngTwiceTheSizeOnScreen) {
         }
     }
     EXPECT_GT(non_white, 100);
+}
+
+TEST_F(PlotExportTest, APlotNeverShownIsDrawnAtAWindowsSize) {
+    const QString path = file("hidden.png");
+    EXPECT_EQ(exportPlot(*curves_.plot(), path), QString());
+    const QImage image(path);
+    EXPECT_EQ(image.width(), 1600);
+    EXPECT_EQ(image.height(), 1000);
 }
 
 TEST_F(PlotExportTest, WritesAPdfWhateverTheSuffixCase) {
