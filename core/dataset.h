@@ -7,6 +7,8 @@
 
 #include <torch/types.h>
 
+#include "core/data_error.h"
+
 namespace epsilon {
 
 /// Images and labels of one split (train or test) of a data set.
@@ -30,18 +32,6 @@ struct Dataset {
 struct DatasetPair {
     Dataset train;
     Dataset test;
-};
-
-/// A data file that cannot be used: the message names the file and what is wrong with it.
-class DataError : public std::runtime_error {
-  public:
-    DataError(const std::string& path, const std::string& problem)
-        : std::runtime_error(path + ": " + problem), path_(path) {}
-
-    const std::string& path() const { return path_; }
-
-  private:
-    std::string path_;
 };
 
 /// Throws DataError unless `path` names an existing, accessible regular file (not a directory).

@@ -1,180 +1,28 @@
 // SPDX-License-Identifier: MIT
-// Knows where each named data set keeps its files and which reader parses them.
+// Reads each named data set's files with the reader of its format.
 #include "core/dataset_registry.h"
 
-#include <filesystem>
-#include <stdexcept>
 #include <string>
-#include <vector>
 
 #include "core/cifar_reader.h"
 #include "core/idx_reader.h"
 
 namespace epsilon {
-namespace {
-
-namespace fs = std::filesystem;
-
-constexpr const char* kFashionMnist = "fashion-mnist";
-constexpr const char* kMnist = "mnist";
-constexpr const char* kCifar10 = "cifar10";
-constexpr const char* kCifar100 = "cifar100";
-constexpr const char* kCifar100Coarse = "cifar100-coarse";
-// Where Debian's dataset-fashion-mnist package installs its files.
-constexpr const char* kFashionMnistDefaultDir = "/usr/share/datasets/fashion-mnist";
-constexpr const char* kMnistDefaultDir = "/usr/share/datasets/mnist";
-constexpr const char* kIdxFiles =
-    "train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and "
-    "t10k-labels-idx1-ubyte (each with or without .gz)";
-constexpr const char* kCifar10Files = "data_batch_1.bin ... data_batch_5.bin and test_batch.bin";
-constexpr const char* kCifar100Files = "train.bin and test.bin";
-
-bool isDirectory(const fs::path& path) {
-    std::error_code ec;
-    return fs::is_directory(path, ec);
-}
-
-bool isFile(const fs::path& path) {
-    std::error_code ec;
-    return fs::is_regular_file(path, ec);
-}
-
-std::string joinedNames() {
-    std::string names;
-    for (const std::string& known : knownDatasets()) {
-        names += (names.empty() ? "" : ", ") + known;
-    }
-    return names;
-}
-
-void requireDirectory(const fs::path& dir, const std::string& dataset, const char* expected) {
-    if (!isDirectory(dir)) {
-        throw DataError(dir.string(), "is not a directory; the " + dataset +
-                                          " data set needs a directory holding " + expected);
-    }
-}
-
-// The .gz file if present (that is how the files are distributed), else the raw one.
-std::string idxFile(const fs::path& dir, const std::string& base, const std::string& dataset) {
-    const fs::path gz = dir / (base + ".gz");
-    if (isFile(gz)) {
-        return gz.string();
-    }
-    const fs::path raw = dir / base;
-    if (isFile(raw)) {
-        return raw.string();
-    }
-    throw DataError(dir.string(), "holds neither " + base + ".gz nor " + base + "; the " + dataset +
-                                      " directory must hold " + kIdxFiles);
-}
-
-DatasetPair loadIdxPair(const std::string& dataset, const std::string& path) {
-    fs::path dir = path;
-    if (path.empty()) {
-        dir = dataset == kFashionMnist ? kFashionMnistDefaultDir : kMnistDefaultDir;
-        if (!isDirectory(dir)) {
-            throw DataError(dir.string(), "does not exist, so the " + dataset +
-                                              " data set needs a path: a directory holding " +
-                                              kIdxFiles);
-        }
-    }
-    requireDirectory(dir, dataset, kIdxFiles);
-    const std::string train_images = idxFile(dir, "train-images-idx3-ubyte", dataset);
-    const std::string train_labels = idxFile(dir, "train-labels-idx1-ubyte", dataset);
-    const std::string test_images = idxFile(dir, "t10k-images-idx3-ubyte", dataset);
-    const std::string test_labels = idxFile(dir, "t10k-labels-idx1-ubyte", dataset);
-    return DatasetPair{readIdx(train_images, train_labels, dataset, 10),
-                       readIdx(test_images, test_labels, dataset, 10)};
-}
-
-// The CIFAR archives unpack into a subdirectory; accept both it and its parent.
-fs::path cifarDir(const std::string& dataset, const std::string& path, const char* subdir,
-                  const char* marker, const char* expected) {
-    if (path.empty()) {
-        throw std::invalid_argument("the " + dataset +
-                                    " data set needs a path: a directory holding " + expected +
-                                    " (or its " + subdir + " subdirectory)");
-    }
-    const fs::path dir = path;
-    requireDirectory(dir, dataset, expected);
-    if (!isFile(dir / marker) && isFile(dir / subdir / marker)) {
-        return dir / subdir;
-    }
-    return dir;
-}
-
-std::vector<std::string> requireFiles(const fs::path& dir, const std::vector<std::string>& names,
-                                      const std::string& dataset, const char* expected) {
-    std::vector<std::string> files;
-    for (const std::string& name : names) {
-        const fs::path file = dir / name;
-        if (!isFile(file)) {
-            throw DataError(file.string(), "is missing; the " + dataset + " directory " +
-                                               dir.string() + " must hold " + expected);
-        }
-        files.push_back(file.string());
-    }
-    return files;
-}
-
-DatasetPair loadCifar10(const std::string& path) {
-    const fs::path dir =
-        cifarDir(kCifar10, path, "cifar-10-batches-bin", "data_batch_1.bin", kCifar10Files);
-    const std::vector<std::string> train =
-        requireFiles(dir,
-                     {"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin",
-                      "data_batch_4.bin", "data_batch_5.bin"},
-                     kCifar10, kCifar10Files);
-    const std::vector<std::string> test =
-        requireFiles(dir, {"test_batch.bin"}, kCifar10, kCifar10Files);
-    return DatasetPair{readCifar10(train, kCifar10), readCifar10(test, kCifar10)};
-}
-
-DatasetPair loadCifar100(const std::string& dataset, const std::string& path,
-                         Cifar100Labels which) {
-    const fs::path dir = cifarDir(dataset, path, "cifar-100-binary", "train.bin", kCifar100Files);
-    const std::vector<std::string> train =
-        requireFiles(dir, {"train.bin"}, dataset, kCifar100Files);
-    const std::vector<std::string> test = requireFiles(dir, {"test.bin"}, dataset, kCifar100Files);
-    return DatasetPair{readCifar100(train, which, dataset), readCifar100(test, which, dataset)};
-}
-
-[[noreturn]] void unknownName(const std::string& name) {
-    throw std::invalid_argument("unknown data set '" + name +
-                                "'; known data sets: " + joinedNames());
-}
-
-}  // namespace
 
 DatasetPair loadDataset(const DataSource& source) {
+    const DataFiles files = locateDataFiles(source);
     const std::string& name = source.name;
-    if (name == kFashionMnist || name == kMnist) {
-        return loadIdxPair(name, source.path);
+    if (name == "fashion-mnist" || name == "mnist") {
+        return DatasetPair{readIdx(files.train[0], files.train[1], name, 10),
+                           readIdx(files.test[0], files.test[1], name, 10)};
     }
-    if (name == kCifar10) {
-        return loadCifar10(source.path);
+    if (name == "cifar10") {
+        return DatasetPair{readCifar10(files.train, name), readCifar10(files.test, name)};
     }
-    if (name == kCifar100) {
-        return loadCifar100(name, source.path, Cifar100Labels::Fine);
-    }
-    if (name == kCifar100Coarse) {
-        return loadCifar100(name, source.path, Cifar100Labels::Coarse);
-    }
-    unknownName(name);
-}
-
-std::vector<std::string> knownDatasets() {
-    return {kFashionMnist, kMnist, kCifar10, kCifar100, kCifar100Coarse};
-}
-
-bool defaultHorizontalFlip(const std::string& name) {
-    if (name == kMnist) {
-        return false;  // a mirrored 2, 3 or 7 is not a digit
-    }
-    if (name == kFashionMnist || name == kCifar10 || name == kCifar100 || name == kCifar100Coarse) {
-        return true;
-    }
-    unknownName(name);
+    const Cifar100Labels labels =
+        name == "cifar100-coarse" ? Cifar100Labels::Coarse : Cifar100Labels::Fine;
+    return DatasetPair{readCifar100(files.train, labels, name),
+                       readCifar100(files.test, labels, name)};
 }
 
 }  // namespace epsilon

@@ -40,7 +40,7 @@ struct PruningRecord {
     /// Epochs trained when the network was pruned.
     int after_epoch = 0;
     PruneReport report;
-    /// Threshold of PruneRule::DiscardAverage (unused by the other rule).
+    /// Threshold of PruneRule::DiscardAverage, or the ε of PruneRule::BelowEpsilon.
     double threshold = 1.0;
     /// Parameters and buffers of the compact network (names: stem.*, blocks.<k>.*, head.*).
     NamedTensors compact_state;

@@ -3,23 +3,19 @@
 #include "app/gui/main_window.h"
 
 #include <QCloseEvent>
-#include <QComboBox>
-#include <QDoubleSpinBox>
 #include <QFile>
 #include <QFileDialog>
-#include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QMenuBar>
+#include <QMenu>
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QSettings>
-#include <QSpinBox>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QVBoxLayout>
 
+#include "app/gui/settings_panel.h"
 #include "app/gui/training_worker.h"
 #include "widgets/block_map.h"
 #include "widgets/comparison_table.h"
@@ -45,48 +41,27 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), worker_(new Train
     setWindowTitle("Epsilon Lab");
 
     auto* panel = new QWidget;
-    auto* form = new QFormLayout(panel);
-    depth_ = new QComboBox;
-    for (int depth : {8, 14, 20, 32, 44, 56, 110}) {
-        depth_->addItem(QString("ResNet-%1").arg(depth), depth);
-    }
-    depth_->setCurrentIndex(2);
-    epsilon_ = new QDoubleSpinBox;
-    epsilon_->setRange(0.0, 1000.0);
-    epsilon_->setDecimals(3);
-    epsilon_->setValue(6.0);
-    warmup_ = new QSpinBox;
-    warmup_->setRange(0, 10000);
-    warmup_->setValue(1);
-    epochs_ = new QSpinBox;
-    epochs_->setRange(1, 10000);
-    epochs_->setValue(4);
-    train_limit_ = new QSpinBox;
-    train_limit_->setRange(0, 10000000);
-    train_limit_->setSpecialValueText("all");
-    seed_ = new QSpinBox;
-    seed_->setRange(0, 1 << 30);
-    seed_->setValue(1);
-    form->addRow("Data set", new QLabel("Fashion-MNIST"));
-    form->addRow("Depth", depth_);
-    form->addRow("ε", epsilon_);
-    form->addRow("ε = 0 for epochs", warmup_);
-    form->addRow("Epochs", epochs_);
-    form->addRow("Training images", train_limit_);
-    form->addRow("Seed", seed_);
+    auto* panel_layout = new QVBoxLayout(panel);
+    panel_ = new SettingsPanel(TrainingWorker::cudaAvailable());
+    panel_layout->addWidget(panel_);
     start_ = new QPushButton("Start");
+    start_->setToolTip("Train a new network with these settings");
+    start_->setObjectName("start");
+    resume_ = new QPushButton("Resume");
+    resume_->setObjectName("resume");
+    resume_->setToolTip("Train the run shown on, to the number of epochs set above");
     stop_ = new QPushButton("Stop");
-    stop_->setEnabled(false);
     pause_ = new QPushButton("Pause");
-    pause_->setEnabled(false);
     auto* buttons = new QHBoxLayout;
-    buttons->addWidget(start_);
-    buttons->addWidget(pause_);
-    buttons->addWidget(stop_);
-    form->addRow(buttons);
+    for (QPushButton* button : {start_, resume_, pause_, stop_}) {
+        buttons->addWidget(button);
+    }
+    panel_layout->addLayout(buttons);
+    panel_layout->addStretch();
+    panel->setMaximumWidth(380);
 
     responses_ = new ResponsePlot;
-    responses_->setEpsilon(epsilon_->value());
+    responses_->setEpsilon(panel_->settings().epsilon);
     curves_ = new TrainingCurves;
     views_ = new QTabWidget;
     QTabWidget* views = views_;
@@ -136,13 +111,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), worker_(new Train
     statusBar()->addPermanentWidget(progress_);
 
     connect(start_, &QPushButton::clicked, this, &MainWindow::startTraining);
+    connect(resume_, &QPushButton::clicked, this, &MainWindow::resumeTraining);
     connect(stop_, &QPushButton::clicked, this, &MainWindow::stopTraining);
     connect(pause_, &QPushButton::clicked, this, &MainWindow::togglePause);
-    connect(epsilon_, &QDoubleSpinBox::valueChanged, responses_, &ResponsePlot::setEpsilon);
-    connect(responses_, &ResponsePlot::epsilonDragged, this, [this](double value) {
-        const QSignalBlocker quiet(epsilon_);
-        epsilon_->setValue(value);
-    });
+    connect(panel_, &SettingsPanel::epsilonChanged, responses_, &ResponsePlot::setEpsilon);
+    connect(responses_, &ResponsePlot::epsilonDragged, panel_, &SettingsPanel::showEpsilon);
+    connect(panel_, &SettingsPanel::changed, this, &MainWindow::updateControls);
 
     worker_->moveToThread(&worker_thread_);
     connect(&worker_thread_, &QThread::finished, worker_, &QObject::deleteLater);
@@ -158,6 +132,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), worker_(new Train
                 comparison_->addRow(original);
                 comparison_->addRow(compact);
                 setPruningEnabled(true);
+                unsaved_ = true;
                 status_->setText("Pruned: " + compact.rule);
                 emit pruneDone(true);
             });
@@ -168,119 +143,117 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), worker_(new Train
     });
     worker_thread_.start();
 
-    QMenu* file_menu = menuBar()->addMenu("&File");
-    save_action_ = file_menu->addAction("&Save snapshot...", this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, "Save snapshot", "run.h5",
-                                                          "Epsilon Lab snapshot (*.h5)");
-        if (!path.isEmpty())
-            saveSnapshotTo(path);
+    connect(worker_, &TrainingWorker::opened, this, &MainWindow::onOpened);
+    connect(worker_, &TrainingWorker::openFailed, this, [this](const QString& message) {
+        status_->setText("Not opened: " + message);
+        updateControls();
+        emit openDone(false, message);
     });
-    save_action_->setShortcut(QKeySequence::Save);
-    save_action_->setEnabled(false);
-    QAction* export_plot = file_menu->addAction("&Export plot...", this, [this] {
-        const QString path = QFileDialog::getSaveFileName(
-            this, "Export plot", views_->tabText(views_->currentIndex()) + ".png",
-            "PNG image (*.png);;PDF document (*.pdf)");
-        if (path.isEmpty()) {
-            return;
-        }
-        const QString problem = exportCurrentPlot(path);
-        if (!problem.isEmpty()) {
-            QMessageBox::warning(this, "Export plot", problem);
-        }
-    });
-    export_plot->setShortcut(QKeySequence("Ctrl+E"));
-    // The comparison is a table, exported as CSV from its own tab.
-    connect(views_, &QTabWidget::currentChanged, export_plot,
-            [this, export_plot] { export_plot->setEnabled(currentPlot() != nullptr); });
-    file_menu->addSeparator();
-    file_menu->addAction("&Quit", QKeySequence::Quit, this, &QWidget::close);
-    connect(worker_, &TrainingWorker::saved, this, [this](const QString& path, int epochs) {
-        status_->setText(QString("Saved %1 epochs to %2").arg(epochs).arg(path));
-        emit saveDone(true, path);
-    });
+    connect(worker_, &TrainingWorker::saved, this, &MainWindow::onSaved);
     connect(worker_, &TrainingWorker::saveFailed, this, [this](const QString& message) {
         status_->setText("Not saved: " + message);
         QMessageBox::warning(this, "Save snapshot", message);
         emit saveDone(false, message);
     });
+    createFileMenu();
 
     restoreSettings();
+    updateControls();
     refresh_timer_.setInterval(kRefreshMilliseconds);
     connect(&refresh_timer_, &QTimer::timeout, this, &MainWindow::refreshViews);
     resize(1100, 620);
 }
 
 MainWindow::~MainWindow() {
-    worker_->requestStop();
-    worker_thread_.quit();
-    worker_thread_.wait();
+    // After a close the thread has finished and deleted the worker (deleteLater).
+    if (worker_thread_.isRunning()) {
+        worker_->requestStop();
+        worker_thread_.quit();
+        worker_thread_.wait();
+    }
 }
 
 RunSettings MainWindow::settings() const {
-    RunSettings s;
-    s.depth = depth_->currentData().toInt();
-    s.epsilon = epsilon_->value();
-    s.epsilon_warmup = warmup_->value();
-    s.epochs = epochs_->value();
-    s.train_limit = train_limit_->value();
-    s.test_limit = train_limit_->value() == 0 ? 0 : std::max(256, train_limit_->value() / 6);
-    s.seed = static_cast<quint64>(seed_->value());
-    return s;
+    return panel_->settings();
 }
 
-void MainWindow::setSettings(const RunSettings& s) {
-    depth_->setCurrentIndex(std::max(0, depth_->findData(s.depth)));
-    epsilon_->setValue(s.epsilon);
-    warmup_->setValue(s.epsilon_warmup);
-    epochs_->setValue(s.epochs);
-    train_limit_->setValue(static_cast<int>(s.train_limit));
-    seed_->setValue(static_cast<int>(s.seed));
+void MainWindow::setSettings(const RunSettings& settings) {
+    panel_->setSettings(settings);
 }
 
 void MainWindow::saveSettings() const {
-    const RunSettings s = settings();
-    QSettings store;
-    store.setValue("run/depth", s.depth);
-    store.setValue("run/epsilon", s.epsilon);
-    store.setValue("run/epsilon_warmup", s.epsilon_warmup);
-    store.setValue("run/epochs", s.epochs);
-    store.setValue("run/train_limit", s.train_limit);
-    store.setValue("run/seed", s.seed);
+    panel_->save();
 }
 
 void MainWindow::restoreSettings() {
-    const QSettings store;
-    RunSettings s = settings();
-    s.depth = store.value("run/depth", s.depth).toInt();
-    s.epsilon = store.value("run/epsilon", s.epsilon).toDouble();
-    s.epsilon_warmup = store.value("run/epsilon_warmup", s.epsilon_warmup).toInt();
-    s.epochs = store.value("run/epochs", s.epochs).toInt();
-    s.train_limit = store.value("run/train_limit", s.train_limit).toLongLong();
-    s.seed = store.value("run/seed", s.seed).toULongLong();
-    setSettings(s);
+    panel_->restore();
 }
 
-void MainWindow::startTraining() {
-    if (training_) {
-        return;
+void MainWindow::setUnsavedWorkPrompt(std::function<UnsavedChoice(const QString&)> prompt) {
+    unsaved_prompt_ = std::move(prompt);
+}
+
+bool MainWindow::canResume() const {
+    return !training_ && resumable_ && panel_->settings().epochs > epochs_done_ &&
+           panel_->problem().isEmpty();
+}
+
+void MainWindow::updateControls() {
+    start_->setEnabled(!training_ && panel_->problem().isEmpty());
+    start_->setToolTip(panel_->problem().isEmpty() ? "Train a new network with these settings"
+                                                   : panel_->problem());
+    resume_->setEnabled(canResume());
+    stop_->setEnabled(training_);
+    pause_->setEnabled(training_);
+    panel_->setEnabled(!training_);
+    if (open_action_ != nullptr) {
+        open_action_->setEnabled(!training_);
+        recent_menu_->setEnabled(!training_);
+        resume_action_->setEnabled(canResume());
     }
-    saveSettings();
-    training_ = true;
-    start_->setEnabled(false);
-    stop_->setEnabled(true);
-    pause_->setEnabled(true);
-    setPruningEnabled(false);
+}
+
+void MainWindow::clearViews() {
     comparison_->clear();
     curves_->clear();
     block_map_->clear();
     pending_steps_.clear();
     latest_step_.reset();
     latest_epoch_.reset();
+}
+
+void MainWindow::startTraining() {
+    if (training_ || !panel_->problem().isEmpty() || !confirmLosingWork("start a new run")) {
+        return;
+    }
+    saveSettings();
+    training_ = true;
+    resumable_ = false;
+    epochs_done_ = 0;
+    setCurrentPath(QString());
+    setPruningEnabled(false);
+    clearViews();
+    updateControls();
     status_->setText("Loading data...");
     progress_->setValue(0);
     QMetaObject::invokeMethod(worker_, "start", Qt::QueuedConnection,
                               Q_ARG(epsilon::RunSettings, settings()));
+    refresh_timer_.start();
+    emit runStarted();
+}
+
+void MainWindow::resumeTraining() {
+    if (!canResume()) {
+        return;
+    }
+    saveSettings();
+    training_ = true;
+    resumable_ = false;
+    setPruningEnabled(false);
+    updateControls();
+    status_->setText(QString("Resuming after epoch %1...").arg(epochs_done_));
+    QMetaObject::invokeMethod(worker_, "resume", Qt::QueuedConnection,
+                              Q_ARG(int, panel_->settings().epochs));
     refresh_timer_.start();
     emit runStarted();
 }
@@ -292,7 +265,7 @@ void MainWindow::togglePause() {
         refresh_timer_.start();
     } else {
         worker_->pause();
-        pause_->setText("Resume");
+        pause_->setText("Continue");
         refreshViews();
         refresh_timer_.stop();
         status_->setText(status_->text() + " · paused");
@@ -313,12 +286,8 @@ void MainWindow::setPruningEnabled(bool enabled) {
     prune_epsilon_->setEnabled(enabled);
     if (save_action_ != nullptr) {
         save_action_->setEnabled(enabled);
+        save_as_action_->setEnabled(enabled);
     }
-}
-
-void MainWindow::saveSnapshotTo(const QString& path) {
-    status_->setText("Saving " + path + "...");
-    QMetaObject::invokeMethod(worker_, "save", Qt::QueuedConnection, Q_ARG(QString, path));
 }
 
 void MainWindow::pruneByTrainingRule() {
@@ -377,6 +346,10 @@ QString MainWindow::exportCurrentPlot(const QString& path) {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+    if (!confirmLosingWork("quit")) {
+        event->ignore();
+        return;
+    }
     saveSettings();
     // The worker stops after its current batch; waiting for it keeps the exit clean.
     worker_->requestStop();
@@ -391,12 +364,14 @@ void MainWindow::onStarted(int blocks_per_stage, qint64 train_images, qint64 tes
 }
 
 void MainWindow::onStep(const StepRecord& record) {
+    unsaved_ = true;
     pending_steps_.push_back(record);
     latest_step_ = record;
 }
 
 void MainWindow::onEpoch(const EpochRecord& record) {
     latest_epoch_ = record;
+    epochs_done_ = record.epoch;
     curves_->addEpoch(static_cast<double>(record.step), record.test_loss, record.test_accuracy);
 }
 
@@ -404,18 +379,20 @@ void MainWindow::onEnded(const QString& message) {
     refreshViews();
     refresh_timer_.stop();
     training_ = false;
-    start_->setEnabled(true);
-    stop_->setEnabled(false);
-    pause_->setEnabled(false);
+    // A stopped run is cut inside an epoch, and a failed one may hold non-finite weights: only
+    // a run that reached its last epoch's end trains on from where it stands.
+    resumable_ = message == "Finished";
     pause_->setText("Pause");
     setPruningEnabled(latest_epoch_.has_value());
+    updateControls();
     status_->setText(message);
     emit runEnded(message);
 }
 
 void MainWindow::refreshViews() {
     for (const StepRecord& record : pending_steps_) {
-        curves_->addStep(static_cast<double>(record.step), record.loss, record.accuracy);
+        curves_->addStep(static_cast<double>(record.step), record.loss, record.accuracy,
+                         record.learning_rate, record.discarded_count_average);
         block_map_->addStep(static_cast<double>(record.step), record.max_abs, record.gate);
     }
     pending_steps_.clear();
@@ -427,12 +404,13 @@ void MainWindow::refreshViews() {
         if (latest_epoch_) {
             responses_->setDiscarded(latest_epoch_->dead_whole_epoch);
         }
-        const int total = epochs_->value() * r.batches_per_epoch;
+        const int epochs = panel_->settings().epochs;
+        const int total = epochs * r.batches_per_epoch;
         progress_->setMaximum(std::max(1, total));
         progress_->setValue(static_cast<int>(r.step));
         status_->setText(QString("epoch %1/%2, step %3 · loss %4 · %5 img/s · %6 left")
                              .arg(r.epoch)
-                             .arg(epochs_->value())
+                             .arg(epochs)
                              .arg(r.step)
                              .arg(r.loss, 0, 'f', 3)
                              .arg(r.images_per_second, 0, 'f', 0)

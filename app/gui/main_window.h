@@ -6,19 +6,18 @@
 #include <QMainWindow>
 #include <QThread>
 #include <QTimer>
+#include <functional>
 #include <optional>
 
 #include "app/gui/run_settings.h"
 #include "core/training_records.h"
 
-class QDoubleSpinBox;
 class QLabel;
 class QProgressBar;
 class QPushButton;
-class QSpinBox;
 class QAction;
-class QComboBox;
 class QCustomPlot;
+class QMenu;
 class QTabWidget;
 
 namespace epsilon {
@@ -26,8 +25,13 @@ namespace epsilon {
 class BlockMap;
 class ComparisonTable;
 class ResponsePlot;
+class SettingsPanel;
 class TrainingCurves;
 class TrainingWorker;
+struct OpenedRun;
+
+/// What to do with a run that has not been saved, before it is replaced or the window closes.
+enum class UnsavedChoice { Save, Discard, Cancel };
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -43,15 +47,28 @@ class MainWindow : public QMainWindow {
     void saveSettings() const;
     void restoreSettings();
     bool isTraining() const { return training_; }
+    /// A run trained, resumed or pruned since it was last saved or opened.
+    bool hasUnsavedWork() const { return unsaved_; }
+    /// The snapshot the run was last opened from or saved to; empty when none.
+    const QString& currentPath() const { return current_path_; }
+    /// Replaces the dialog that asks what to do with unsaved work (`action` says what would
+    /// lose it, e.g. "quit"); tests answer it without a dialog.
+    void setUnsavedWorkPrompt(std::function<UnsavedChoice(const QString& action)> prompt);
+    /// Whether the run held now can train further (opened, or finished, with Epochs raised).
+    bool canResume() const;
     /// The last training step received from the worker in this run, if any.
     const std::optional<StepRecord>& latestStep() const { return latest_step_; }
     ResponsePlot* responsePlot() const { return responses_; }
     TrainingCurves* trainingCurves() const { return curves_; }
     BlockMap* blockMap() const { return block_map_; }
     ComparisonTable* comparison() const { return comparison_; }
+    SettingsPanel* settingsPanel() const { return panel_; }
 
   public slots:
+    /// Starts a new run from the panel's settings (asking first when unsaved work would be lost).
     void startTraining();
+    /// Trains the run held now on to the panel's number of epochs.
+    void resumeTraining();
     void stopTraining();
     /// Holds the run after its current batch, or lets it go on.
     void togglePause();
@@ -71,6 +88,8 @@ class MainWindow : public QMainWindow {
     void showView(int index);
     /// Saves the finished run as an HDF5 snapshot (on the worker thread); emits saveDone.
     void saveSnapshotTo(const QString& path);
+    /// Reads a snapshot on the worker thread and shows its run; emits openDone.
+    void openSnapshot(const QString& path);
 
   signals:
     void runStarted();
@@ -79,6 +98,7 @@ class MainWindow : public QMainWindow {
     /// A pruned network's row was added to the comparison, or pruning failed (`ok` false).
     void pruneDone(bool ok);
     void saveDone(bool ok, const QString& message);
+    void openDone(bool ok, const QString& message);
 
   protected:
     void closeEvent(QCloseEvent* event) override;
@@ -88,17 +108,24 @@ class MainWindow : public QMainWindow {
     void onStep(const StepRecord& record);
     void onEpoch(const EpochRecord& record);
     void onEnded(const QString& message);
+    void onOpened(const OpenedRun& run);
+    void onSaved(const QString& path, int epochs);
+    void createFileMenu();
+    void fillRecentMenu();
+    // Asks what to do with unsaved work before `action`; true when it may go on (saved or
+    // discarded), false when the user cancelled or saving failed.
+    bool confirmLosingWork(const QString& action);
+    void setCurrentPath(const QString& path);
+    // Enables the controls that depend on whether a run is going on or held.
+    void updateControls();
+    void clearViews();
     void setPruningEnabled(bool enabled);
     // The plot of the view shown now; null for the comparison table.
     QCustomPlot* currentPlot() const;
 
-    QComboBox* depth_;
-    QDoubleSpinBox* epsilon_;
-    QSpinBox* warmup_;
-    QSpinBox* epochs_;
-    QSpinBox* train_limit_;
-    QSpinBox* seed_;
+    SettingsPanel* panel_;
     QPushButton* start_;
+    QPushButton* resume_;
     QPushButton* stop_;
     QPushButton* pause_;
     QTabWidget* views_;
@@ -109,6 +136,10 @@ class MainWindow : public QMainWindow {
     QPushButton* prune_rule_;
     QPushButton* prune_epsilon_;
     QAction* save_action_ = nullptr;  // created after the pruning buttons
+    QAction* save_as_action_ = nullptr;
+    QAction* open_action_ = nullptr;
+    QAction* resume_action_ = nullptr;
+    QMenu* recent_menu_ = nullptr;
     QLabel* status_;
     QProgressBar* progress_;
 
@@ -116,6 +147,12 @@ class MainWindow : public QMainWindow {
     TrainingWorker* worker_;
     QTimer refresh_timer_;
     bool training_ = false;
+    bool unsaved_ = false;
+    // The worker holds a run that ended at an epoch's end (finished or opened).
+    bool resumable_ = false;
+    int epochs_done_ = 0;
+    QString current_path_;
+    std::function<UnsavedChoice(const QString&)> unsaved_prompt_;
     std::optional<StepRecord> latest_step_;
     std::vector<StepRecord> pending_steps_;
     std::optional<EpochRecord> latest_epoch_;

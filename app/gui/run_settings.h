@@ -8,6 +8,7 @@
 namespace epsilon {
 
 struct RunSettings {
+    /// One of knownDatasets() (core/data_files.h), and its directory; empty: the default one.
     QString dataset = "fashion-mnist";
     QString data_path;
     int depth = 20;
@@ -15,8 +16,13 @@ struct RunSettings {
     int epsilon_warmup = 1;
     int epochs = 4;
     int batch_size = 128;
+    /// Restart the learning-rate steps whenever another block is discarded.
+    bool adaptive_schedule = false;
     quint64 seed = 1;
+    /// Torch's intra-op threads for the run; 0: one per core.
     int threads = 0;
+    /// "auto", "cpu" or "cuda".
+    QString device = "auto";
     qint64 train_limit = 0;
     qint64 test_limit = 0;
 };

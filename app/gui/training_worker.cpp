@@ -8,6 +8,8 @@
 #include "core/runtime.h"
 #include "core/snapshot.h"
 #include "core/trainer.h"
+
+#include <torch/cuda.h>
 // Qt from here on.
 #include "app/gui/training_worker.h"
 
@@ -44,12 +46,43 @@ TrainConfig configFor(const RunSettings& s, const DatasetPair& data) {
     config.epsilon_warmup_epochs = s.epsilon_warmup;
     config.batch_size = s.batch_size;
     config.schedule.steps = stepsScaledTo(s.epochs);
+    config.schedule.adaptive = s.adaptive_schedule;
     config.seed = s.seed;
     config.train_limit = s.train_limit;
     config.test_limit = s.test_limit;
     config.horizontal_flip = defaultHorizontalFlip(s.dataset.toStdString());
     validate(config);
     return config;
+}
+
+// The panel's view of a saved run's settings.
+RunSettings settingsFrom(const ExperimentConfig& saved) {
+    const TrainConfig& c = saved.train;
+    RunSettings s;
+    s.dataset = QString::fromStdString(saved.data.name);
+    s.data_path = QString::fromStdString(saved.data.path);
+    s.depth = c.model.depth();
+    s.epsilon = c.model.epsilon;
+    s.epsilon_warmup = c.epsilon_warmup_epochs;
+    s.epochs = c.epochs;
+    s.batch_size = c.batch_size;
+    s.adaptive_schedule = c.schedule.adaptive;
+    s.seed = c.seed;
+    s.train_limit = c.train_limit;
+    s.test_limit = c.test_limit;
+    return s;
+}
+
+QString ruleLabel(PruneRule rule, double threshold) {
+    switch (rule) {
+        case PruneRule::DeadLastEpoch:
+            return "blocks off in the whole last epoch";
+        case PruneRule::DiscardAverage:
+            return QString("discard average at least %1").arg(threshold, 0, 'g', 4);
+        case PruneRule::BelowEpsilon:
+            return QString("responses at most ε = %1").arg(threshold, 0, 'g', 4);
+    }
+    return QString();
 }
 
 ComparisonRow rowFrom(const NetworkRow& row, const QString& rule, bool matches) {
@@ -105,13 +138,38 @@ void TrainingWorker::requestStop() {
 void TrainingWorker::start(const RunSettings& settings) {
     stop_requested_ = false;
     try {
+        configureThreads(settings.threads);
+        const torch::Device device = chooseDevice(settings.device.toStdString());
         const DatasetPair data =
             loadDataset({settings.dataset.toStdString(), settings.data_path.toStdString()});
         last_.reset();
         records_->source = {settings.dataset.toStdString(), settings.data_path.toStdString()};
         records_->prunings.clear();
-        last_ = std::make_unique<Trainer>(configFor(settings, data), data, chooseDevice("auto"));
-        Trainer& trainer = *last_;
+        last_ = std::make_unique<Trainer>(configFor(settings, data), data, device);
+    } catch (const std::exception& error) {
+        emit failed(QString::fromStdString(error.what()));
+        return;
+    }
+    train(*last_);
+}
+
+void TrainingWorker::resume(int epochs) {
+    stop_requested_ = false;
+    if (!last_) {
+        emit failed("there is no run to resume: open a snapshot first");
+        return;
+    }
+    if (epochs <= last_->epochsDone()) {
+        emit failed(QString("the run has already trained %1 epochs; set Epochs higher to train on")
+                        .arg(last_->epochsDone()));
+        return;
+    }
+    last_->setEpochs(epochs);
+    train(*last_);
+}
+
+void TrainingWorker::train(Trainer& trainer) {
+    try {
         trainer_ = &trainer;
         if (stop_requested_) {
             trainer.requestStop();
@@ -128,6 +186,44 @@ void TrainingWorker::start(const RunSettings& settings) {
     }
 }
 
+void TrainingWorker::open(const QString& path) {
+    try {
+        const Snapshot snapshot = loadSnapshot(path.toStdString());
+        DatasetPair data;
+        try {
+            data = loadDataset(snapshot.config.data);
+        } catch (const std::exception& error) {
+            throw std::runtime_error(path.toStdString() +
+                                     ": the run's data set cannot be loaded: " + error.what());
+        }
+        auto trainer =
+            std::make_unique<Trainer>(snapshot.config.train, std::move(data), chooseDevice("auto"));
+        restoreTrainer(snapshot, *trainer);
+        OpenedRun run;
+        run.path = path;
+        run.settings = settingsFrom(snapshot.config);
+        run.blocks_per_stage = snapshot.config.train.model.blocks_per_stage;
+        run.epochs_done = snapshot.progress.epochs_done;
+        run.train_images = trainer->data().train.size();
+        run.test_images = trainer->data().test.size();
+        run.steps = snapshot.progress.steps.rows();
+        run.epochs = snapshot.progress.history;
+        for (const PruningRecord& pruning : snapshot.prunings) {
+            const PruneReport& report = pruning.report;
+            run.prunings.emplace_back(
+                rowFrom(report.original, QString(), true),
+                rowFrom(report.pruned, ruleLabel(report.rule, pruning.threshold),
+                        report.check.matches));
+        }
+        last_ = std::move(trainer);
+        records_->source = snapshot.config.data;
+        records_->prunings = snapshot.prunings;
+        emit opened(run);
+    } catch (const std::exception& error) {
+        emit openFailed(QString::fromStdString(error.what()));
+    }
+}
+
 void TrainingWorker::prune(bool below_epsilon, double epsilon) {
     if (!last_ || last_->epochsDone() == 0) {
         emit pruneFailed("train at least one epoch before pruning");
@@ -136,7 +232,6 @@ void TrainingWorker::prune(bool below_epsilon, double epsilon) {
     try {
         Trainer& trainer = *last_;
         std::vector<bool> removed;
-        QString rule = "blocks off in the whole last epoch";
         if (below_epsilon) {
             const std::vector<float> responses = calibrateResponses(
                 trainer.model(), takeFirst(trainer.data().train, kCalibrationImages),
@@ -144,33 +239,45 @@ void TrainingWorker::prune(bool below_epsilon, double epsilon) {
             for (float response : responses) {
                 removed.push_back(static_cast<double>(response) <= epsilon);
             }
-            rule = QString("responses at most ε = %1").arg(epsilon, 0, 'g', 4);
         } else {
             removed = selectBlocks(PruneRule::DeadLastEpoch, trainer.deadLastEpoch(),
                                    trainer.discardAverage(), 1.0);
         }
-        const PruneReport report = compareWithout(
-            trainer, removed, below_epsilon ? PruneRule::BelowEpsilon : PruneRule::DeadLastEpoch);
-        records_->prunings.push_back(recordPruning(trainer, report, 1.0));
+        const PruneRule rule = below_epsilon ? PruneRule::BelowEpsilon : PruneRule::DeadLastEpoch;
+        const double threshold = below_epsilon ? epsilon : 1.0;
+        const PruneReport report = compareWithout(trainer, removed, rule);
+        records_->prunings.push_back(recordPruning(trainer, report, threshold));
         emit pruned(rowFrom(report.original, QString(), true),
-                    rowFrom(report.pruned, rule, report.check.matches));
+                    rowFrom(report.pruned, ruleLabel(rule, threshold), report.check.matches));
     } catch (const std::exception& error) {
         emit pruneFailed(QString::fromStdString(error.what()));
     }
 }
 
 void TrainingWorker::save(const QString& path) {
+    const QString problem = saveNow(path);
+    if (problem.isEmpty()) {
+        emit saved(path, last_->epochsDone());
+    } else {
+        emit saveFailed(problem);
+    }
+}
+
+QString TrainingWorker::saveNow(const QString& path) {
     if (!last_) {
-        emit saveFailed("nothing trained yet");
-        return;
+        return "nothing trained yet";
     }
     try {
         saveSnapshot(path.toStdString(),
                      captureSnapshot(*last_, records_->source, records_->prunings));
-        emit saved(path, last_->epochsDone());
+        return QString();
     } catch (const std::exception& error) {
-        emit saveFailed(QString::fromStdString(error.what()));
+        return QString::fromStdString(error.what());
     }
+}
+
+bool TrainingWorker::cudaAvailable() {
+    return ::torch::cuda::is_available();
 }
 
 void registerTrainingTypes() {
@@ -178,6 +285,7 @@ void registerTrainingTypes() {
     qRegisterMetaType<RunSettings>();
     qRegisterMetaType<StepRecord>();
     qRegisterMetaType<EpochRecord>();
+    qRegisterMetaType<OpenedRun>();
 }
 
 }  // namespace epsilon

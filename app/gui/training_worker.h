@@ -9,6 +9,8 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <utility>
+#include <vector>
 
 #include "app/gui/run_settings.h"
 #include "core/training_records.h"
@@ -21,6 +23,21 @@ Q_DECLARE_METATYPE(epsilon::ComparisonRow)
 namespace epsilon {
 
 class Trainer;
+
+/// What the GUI shows of a run read from a snapshot: plain data.
+struct OpenedRun {
+    QString path;
+    RunSettings settings;
+    int blocks_per_stage = 0;
+    int epochs_done = 0;
+    qint64 train_images = 0;
+    qint64 test_images = 0;
+    /// The snapshot's thinned step history and every finished epoch.
+    std::vector<StepRecord> steps;
+    std::vector<EpochRecord> epochs;
+    /// Per pruning saved with the run: the original network's row and the pruned one's.
+    std::vector<std::pair<ComparisonRow, ComparisonRow>> prunings;
+};
 
 /// Lives on a QThread (moveToThread). start() loads the data and trains to the end, to a stop
 /// request or to an error, then emits exactly one of finished() or failed().
@@ -40,8 +57,16 @@ class TrainingWorker : public QObject {
     /// Worker thread, between batches: blocks while paused.
     void waitWhilePaused();
 
+    /// Whether this LibTorch build and machine can train on CUDA.
+    static bool cudaAvailable();
+
   public slots:
     void start(const epsilon::RunSettings& settings);
+    /// Continues the last run (opened or trained) to `epochs` epochs in all; emits as start().
+    void resume(int epochs);
+    /// Reads the snapshot at `path`, loads its data and makes it the last run, ready to prune,
+    /// save or resume. Emits opened() or openFailed().
+    void open(const QString& path);
     /// Prunes the last trained network: by the training rule (blocks off on every batch of the
     /// last epoch), or, when `below_epsilon`, the blocks whose response on calibration images is
     /// at most `epsilon`. Emits pruned() or failed().
@@ -49,6 +74,9 @@ class TrainingWorker : public QObject {
     /// Saves the last run, with the prunings made of it, as an HDF5 snapshot at `path` (the GUI's
     /// HDF5 calls all happen here, on the worker thread). Emits saved() or saveFailed().
     void save(const QString& path);
+    /// The same, returning what went wrong (empty when saved) instead of emitting; for a caller
+    /// that must know before it goes on (BlockingQueuedConnection from the GUI thread).
+    Q_INVOKABLE QString saveNow(const QString& path);
 
   signals:
     /// The network's shape, once the run is set up.
@@ -62,8 +90,13 @@ class TrainingWorker : public QObject {
     void saved(const QString& path, int epochs);
     void saveFailed(const QString& message);
     void pruned(const epsilon::ComparisonRow& original, const epsilon::ComparisonRow& compact);
+    void opened(const epsilon::OpenedRun& run);
+    void openFailed(const QString& message);
 
   private:
+    // Trains `trainer` from where it stands, emitting started, the records and the outcome.
+    void train(Trainer& trainer);
+
     // The last run's trainer, kept for pruning; touched on the worker thread only.
     std::unique_ptr<Trainer> last_;
     std::unique_ptr<struct WorkerRecords> records_;
@@ -78,3 +111,5 @@ class TrainingWorker : public QObject {
 void registerTrainingTypes();
 
 }  // namespace epsilon
+
+Q_DECLARE_METATYPE(epsilon::OpenedRun)

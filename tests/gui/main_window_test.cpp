@@ -19,6 +19,7 @@
 #include <filesystem>
 
 #include "app/gui/main_window.h"
+#include "tests/gui/gui_test_support.h"
 #include "widgets/block_map.h"
 #include "widgets/comparison_table.h"
 #include "widgets/response_plot.h"
@@ -27,24 +28,7 @@
 namespace epsilon {
 namespace {
 
-RunSettings smallRun(int epochs) {
-    RunSettings settings;
-    settings.depth = 8;
-    settings.epsilon = 6.0;
-    settings.epsilon_warmup = 0;
-    settings.epochs = epochs;
-    settings.train_limit = 512;
-    return settings;
-}
-
-class MainWindowTest : public ::testing::Test {
-  protected:
-    void SetUp() override {
-        if (!std::filesystem::exists("/usr/share/datasets/fashion-mnist")) {
-            GTEST_SKIP() << "dataset-fashion-mnist is not installed";
-        }
-    }
-};
+using MainWindowTest = FashionMnistTest;
 
 TEST_F(MainWindowTest, TrainsAndShowsEveryBlockAndStepLive) {
     MainWindow window;
@@ -182,7 +166,13 @@ TEST_F(MainWindowTest, ClosingThePausedWindowStopsTheWorkerCleanly) {
     window->startTraining();
     QTRY_VERIFY_WITH_TIMEOUT(window->trainingCurves()->stepCount() >= 1, 60000);
     window->togglePause();
+    QStringList asked;
+    window->setUnsavedWorkPrompt([&asked](const QString& action) {
+        asked << action;
+        return UnsavedChoice::Discard;
+    });
     EXPECT_TRUE(window->close());
+    EXPECT_EQ(asked, QStringList{"quit"});
     delete window;  // a worker left waiting in its pause would hang here
     SUCCEED();
 }
@@ -196,6 +186,7 @@ TEST_F(MainWindowTest, ClosingTheWindowMidTrainingStopsTheWorkerCleanly) {
     // Let it train a little, then close as a user would.
     QTest::qWait(3000);
     EXPECT_TRUE(window->isTraining());
+    window->setUnsavedWorkPrompt([](const QString&) { return UnsavedChoice::Discard; });
     EXPECT_TRUE(window->close());
     delete window;  // joins the worker thread; a hang or crash here fails the test
     SUCCEED();
