@@ -81,6 +81,15 @@ TrainingCurves::TrainingCurves(QWidget* parent) : QWidget(parent), plot_(new QCu
     // Without tracking, a widget only hears of mouse moves while a button is held.
     plot_->setMouseTracking(true);
     connect(plot_, &QCustomPlot::mouseMove, this, &TrainingCurves::onHover);
+    // Once the user zooms or drags, the steps stay where they were put; a double click follows
+    // the newest steps again.
+    connect(plot_, &QCustomPlot::mousePress, this, [this] { follow_latest_ = false; });
+    connect(plot_, &QCustomPlot::mouseWheel, this, [this] { follow_latest_ = false; });
+    connect(plot_, &QCustomPlot::mouseDoubleClick, this, [this] {
+        follow_latest_ = true;
+        refresh();
+    });
+    plot_->setToolTip("Drag or scroll to look at some steps; double-click to follow the newest");
     setMinimumSize(360, 240);
 }
 
@@ -231,6 +240,7 @@ void TrainingCurves::resmooth() {
 }
 
 void TrainingCurves::clear() {
+    follow_latest_ = true;
     for (QCPGraph* graph : {loss_raw_, loss_smooth_, accuracy_smooth_, test_loss_, test_accuracy_,
                             learning_rate_, discarded_}) {
         graph->data()->clear();
@@ -247,8 +257,10 @@ void TrainingCurves::clear() {
 void TrainingCurves::refresh() {
     bool found = false;
     const QCPRange steps = loss_raw_->data()->keyRange(found);
-    if (found) {
+    if (found && follow_latest_) {
         plot_->xAxis->setRange(0.0, std::max(1.0, steps.upper));  // the rate rect follows
+    }
+    if (found) {
         plot_->yAxis->rescale();
         plot_->yAxis->setRangeLower(0.0);
     }

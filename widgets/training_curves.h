@@ -46,6 +46,8 @@ class TrainingCurves : public QWidget {
     void clear();
     /// Rescales the axes and schedules a redraw; call at a bounded rate.
     void refresh();
+    /// Whether refresh() shows every step so far, as until the user zooms or drags the steps.
+    bool followsLatest() const { return follow_latest_; }
 
     int stepCount() const;
     int epochCount() const;
@@ -65,6 +67,7 @@ class TrainingCurves : public QWidget {
     QDoubleSpinBox* smoothingControl() const { return smoothing_control_; }
 
   private:
+    bool follow_latest_ = true;
     /// What one step brought, unsmoothed; NaN where the caller gave no value.
     struct StepValues {
         double step;

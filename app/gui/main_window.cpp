@@ -161,7 +161,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), worker_(new Train
     updateControls();
     refresh_timer_.setInterval(kRefreshMilliseconds);
     connect(&refresh_timer_, &QTimer::timeout, this, &MainWindow::refreshViews);
-    resize(1100, 620);
+    resize(1280, 760);
 }
 
 MainWindow::~MainWindow() {
@@ -379,9 +379,9 @@ void MainWindow::onEnded(const QString& message) {
     refreshViews();
     refresh_timer_.stop();
     training_ = false;
-    // A stopped run is cut inside an epoch, and a failed one may hold non-finite weights: only
-    // a run that reached its last epoch's end trains on from where it stands.
-    resumable_ = message == "Finished";
+    // A failed run may hold non-finite weights. A stopped one trains its cut epoch again from
+    // the weights it had reached, as its snapshot would if saved and resumed.
+    resumable_ = message == "Finished" || message == "Stopped";
     pause_->setText("Pause");
     setPruningEnabled(latest_epoch_.has_value());
     updateControls();

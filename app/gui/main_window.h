@@ -54,7 +54,8 @@ class MainWindow : public QMainWindow {
     /// Replaces the dialog that asks what to do with unsaved work (`action` says what would
     /// lose it, e.g. "quit"); tests answer it without a dialog.
     void setUnsavedWorkPrompt(std::function<UnsavedChoice(const QString& action)> prompt);
-    /// Whether the run held now can train further (opened, or finished, with Epochs raised).
+    /// Whether the run held now can train further: opened, finished or stopped, and the panel's
+    /// Epochs above the epochs it has done.
     bool canResume() const;
     /// The last training step received from the worker in this run, if any.
     const std::optional<StepRecord>& latestStep() const { return latest_step_; }
@@ -148,7 +149,7 @@ class MainWindow : public QMainWindow {
     QTimer refresh_timer_;
     bool training_ = false;
     bool unsaved_ = false;
-    // The worker holds a run that ended at an epoch's end (finished or opened).
+    // The worker holds a run that can train on: opened, finished or stopped.
     bool resumable_ = false;
     int epochs_done_ = 0;
     QString current_path_;

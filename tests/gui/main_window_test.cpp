@@ -11,6 +11,7 @@
 #include <QApplication>
 #include <QFileInfo>
 #include <QImage>
+#include <QMouseEvent>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTabWidget>
@@ -63,6 +64,15 @@ TEST_F(MainWindowTest, TrainsAndShowsEveryBlockAndStepLive) {
         for (int tab = 0; tab < views->count() && tab < names.size(); ++tab) {
             views->setCurrentIndex(tab);
             QApplication::processEvents();
+            if (tab == 1) {  // the curves, with the read-out of a hovered step
+                QCustomPlot* plot = window.trainingCurves()->plot();
+                plot->replot();
+                const QPointF at(plot->xAxis->coordToPixel(6.0), plot->axisRect()->center().y());
+                QMouseEvent move(QEvent::MouseMove, at, plot->mapToGlobal(at), Qt::NoButton,
+                                 Qt::NoButton, Qt::NoModifier);
+                QApplication::sendEvent(plot, &move);
+                QApplication::processEvents();
+            }
             window.grab().save(QString(shots) + "/" + names[tab] + ".png");
         }
 

@@ -6,6 +6,7 @@
 
 #include <QApplication>
 #include <QDoubleSpinBox>
+#include <QTest>
 
 #include "widgets/training_curves.h"
 
@@ -191,6 +192,24 @@ TEST_F(TrainingCurvesTest, ClearEmptiesEveryCurveAndTheReadout) {
     EXPECT_EQ(curves_.readoutAt(20.0), QString());
     EXPECT_FALSE(cursor(0)->visible());
     EXPECT_FALSE(cursor(1)->visible());
+}
+
+TEST_F(TrainingCurvesTest, AStepRangeTheUserChoseStaysUntilADoubleClick) {
+    showLaidOut();
+    QCustomPlot* plot = curves_.plot();
+    const QPoint inside = plot->axisRect()->center();
+    EXPECT_TRUE(curves_.followsLatest());
+    QTest::mousePress(plot, Qt::LeftButton, Qt::NoModifier, inside);
+    QTest::mouseRelease(plot, Qt::LeftButton, Qt::NoModifier, inside);
+    EXPECT_FALSE(curves_.followsLatest());
+    plot->xAxis->setRange(12.0, 18.0);
+    curves_.addStep(40, 1.0, 0.5, 0.001, 2.0);
+    curves_.refresh();
+    EXPECT_DOUBLE_EQ(plot->xAxis->range().lower, 12.0);
+    EXPECT_DOUBLE_EQ(plot->xAxis->range().upper, 18.0);
+    QTest::mouseDClick(plot, Qt::LeftButton, Qt::NoModifier, inside);
+    EXPECT_TRUE(curves_.followsLatest());
+    EXPECT_DOUBLE_EQ(plot->xAxis->range().upper, 40.0);
 }
 
 }  // namespace
