@@ -173,6 +173,7 @@ std::vector<SweepRunResult> collectSweep(const SweepPlan& plan, const std::strin
             result.pruned_params = r.pruned.cost.parameters;
             result.pruned_macs = r.pruned.cost.macs;
             result.blocks_discarded = countRemoved(r.removed);
+            result.blocks_total = static_cast<int>(r.removed.size());
             result.train_seconds = s.progress.train_seconds;
             results.push_back(result);
         } catch (const SnapshotError&) {

@@ -21,6 +21,7 @@ struct SweepRunResult {
     int64_t pruned_params = 0;
     int64_t pruned_macs = 0;
     int blocks_discarded = 0;
+    int blocks_total = 0;
     double train_seconds = 0.0;
 };
 

@@ -16,6 +16,7 @@
 #include <QVBoxLayout>
 
 #include "app/gui/settings_panel.h"
+#include "app/gui/sweep_page.h"
 #include "app/gui/training_worker.h"
 #include "widgets/block_map.h"
 #include "widgets/comparison_table.h"
@@ -87,6 +88,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), worker_(new Train
     compare_layout->addLayout(compare_buttons);
     compare_layout->addWidget(comparison_);
     views->addTab(compare_page, "Prune and compare");
+    sweep_page_ = new SweepPage;
+    views->addTab(sweep_page_, "ε sweep");
     setPruningEnabled(false);
     connect(prune_rule_, &QPushButton::clicked, this, &MainWindow::pruneByTrainingRule);
     connect(prune_epsilon_, &QPushButton::clicked, this, &MainWindow::pruneAtEpsilon);
@@ -117,6 +120,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), worker_(new Train
     connect(panel_, &SettingsPanel::epsilonChanged, responses_, &ResponsePlot::setEpsilon);
     connect(responses_, &ResponsePlot::epsilonDragged, panel_, &SettingsPanel::showEpsilon);
     connect(panel_, &SettingsPanel::changed, this, &MainWindow::updateControls);
+    // The post-hoc sweep's marker follows the ε line, wherever ε is set.
+    connect(panel_, &SettingsPanel::epsilonChanged, sweep_page_->view(),
+            &SweepView::setEpsilonMarker);
+    connect(responses_, &ResponsePlot::epsilonDragged, sweep_page_->view(),
+            &SweepView::setEpsilonMarker);
 
     worker_->moveToThread(&worker_thread_);
     connect(&worker_thread_, &QThread::finished, worker_, &QObject::deleteLater);
@@ -155,6 +163,25 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), worker_(new Train
         QMessageBox::warning(this, "Save snapshot", message);
         emit saveDone(false, message);
     });
+    connect(sweep_page_, &SweepPage::posthocRequested, this, [this](int points) {
+        QMetaObject::invokeMethod(worker_, "posthocSweep", Qt::QueuedConnection,
+                                  Q_ARG(int, points));
+    });
+    connect(sweep_page_, &SweepPage::sweepReadRequested, this, [this](const QString& dir) {
+        QMetaObject::invokeMethod(worker_, "readSweep", Qt::QueuedConnection, Q_ARG(QString, dir));
+    });
+    connect(sweep_page_, &SweepPage::trainingSweepRequested, this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(
+            this, "Folder for the sweep (a new one, or one to go on with)");
+        if (!dir.isEmpty()) {
+            sweep_page_->startTrainingSweep(settings(), dir);
+        }
+    });
+    connect(worker_, &TrainingWorker::posthocSwept, sweep_page_, &SweepPage::showPosthoc);
+    connect(worker_, &TrainingWorker::sweepRead, sweep_page_, &SweepPage::showTrainingSweep);
+    connect(worker_, &TrainingWorker::sweepFailed, sweep_page_, &SweepPage::showFailure);
+    connect(sweep_page_->view(), &SweepView::runClicked, this, &MainWindow::openSnapshot);
+    sweep_page_->view()->setEpsilonMarker(panel_->settings().epsilon);
     createFileMenu();
 
     restoreSettings();
@@ -284,6 +311,7 @@ void MainWindow::stopTraining() {
 void MainWindow::setPruningEnabled(bool enabled) {
     prune_rule_->setEnabled(enabled);
     prune_epsilon_->setEnabled(enabled);
+    sweep_page_->setPosthocAvailable(enabled);
     if (save_action_ != nullptr) {
         save_action_->setEnabled(enabled);
         save_as_action_->setEnabled(enabled);
@@ -326,6 +354,9 @@ QCustomPlot* MainWindow::currentPlot() const {
     }
     if (view == block_map_) {
         return block_map_->plot();
+    }
+    if (view == sweep_page_) {
+        return sweep_page_->view()->plot();
     }
     return nullptr;
 }

@@ -26,6 +26,7 @@ class BlockMap;
 class ComparisonTable;
 class ResponsePlot;
 class SettingsPanel;
+class SweepPage;
 class TrainingCurves;
 class TrainingWorker;
 struct OpenedRun;
@@ -64,6 +65,7 @@ class MainWindow : public QMainWindow {
     BlockMap* blockMap() const { return block_map_; }
     ComparisonTable* comparison() const { return comparison_; }
     SettingsPanel* settingsPanel() const { return panel_; }
+    SweepPage* sweepPage() const { return sweep_page_; }
 
   public slots:
     /// Starts a new run from the panel's settings (asking first when unsaved work would be lost).
@@ -85,7 +87,8 @@ class MainWindow : public QMainWindow {
     /// Writes the plot of the view shown now to `path` (.png or .pdf); returns an empty string,
     /// or what went wrong, naming the file.
     QString exportCurrentPlot(const QString& path);
-    /// Shows the view of that tab (0: responses, 1: curves, 2: block map, 3: comparison).
+    /// Shows the view of that tab (0: responses, 1: curves, 2: block map, 3: comparison,
+    /// 4: ε sweep).
     void showView(int index);
     /// Saves the finished run as an HDF5 snapshot (on the worker thread); emits saveDone.
     void saveSnapshotTo(const QString& path);
@@ -134,6 +137,7 @@ class MainWindow : public QMainWindow {
     TrainingCurves* curves_;
     BlockMap* block_map_;
     ComparisonTable* comparison_;
+    SweepPage* sweep_page_;
     QPushButton* prune_rule_;
     QPushButton* prune_epsilon_;
     QAction* save_action_ = nullptr;  // created after the pruning buttons

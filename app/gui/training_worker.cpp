@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Runs the core trainer on the worker thread.
 // Torch headers come before any Qt header: Qt's `slots` macro breaks them otherwise.
+#include "app/sweep_plan.h"
+#include "app/training_sweep.h"
 #include "core/dataset_registry.h"
 #include "core/posthoc_sweep.h"
 #include "core/presets.h"
@@ -10,6 +12,8 @@
 #include "core/trainer.h"
 
 #include <torch/cuda.h>
+#include <fstream>
+#include <iterator>
 // Qt from here on.
 #include "app/gui/training_worker.h"
 
@@ -276,6 +280,69 @@ QString TrainingWorker::saveNow(const QString& path) {
     }
 }
 
+void TrainingWorker::posthocSweep(int points) {
+    if (!last_ || last_->epochsDone() == 0) {
+        emit sweepFailed("train at least one epoch before a post-hoc sweep");
+        return;
+    }
+    try {
+        Trainer& trainer = *last_;
+        const int batch = trainer.config().batch_size;
+        EpsilonResNet& model = trainer.model();
+        const std::vector<float> responses =
+            calibrateResponses(model, takeFirst(trainer.data().train, kCalibrationImages),
+                               trainer.normalizer(), batch, trainer.device());
+        const std::vector<SweepPoint> swept = epsilon::posthocSweep(
+            model, responses, epsilonGrid(responses, points), trainer.data().test,
+            trainer.normalizer(), batch, trainer.device());
+        std::vector<SweepResult> results;
+        for (const SweepPoint& point : swept) {
+            SweepResult result;
+            result.epsilon = point.epsilon;
+            result.accuracy = point.test_accuracy;
+            result.parameters = static_cast<double>(point.cost.parameters);
+            result.macs = static_cast<double>(point.cost.macs);
+            result.blocks_removed = countRemoved(point.removed);
+            result.block_count = static_cast<int>(point.removed.size());
+            results.push_back(result);
+        }
+        emit posthocSwept(results);
+    } catch (const std::exception& error) {
+        emit sweepFailed(QString::fromStdString(error.what()));
+    }
+}
+
+void TrainingWorker::readSweep(const QString& dir) {
+    try {
+        const std::string folder = dir.toStdString();
+        const std::string plan_file = planPath(folder);
+        std::ifstream in(plan_file);
+        if (!in) {
+            throw std::runtime_error(plan_file +
+                                     ": no sweep plan here (a folder made by "
+                                     "epsilon-lab-cli sweep --train holds one)");
+        }
+        const SweepPlan plan = planFromJson(std::string(std::istreambuf_iterator<char>(in), {}));
+        std::vector<int> missing;
+        std::vector<SweepResult> runs;
+        for (const SweepRunResult& run : collectSweep(plan, folder, &missing)) {
+            SweepResult result;
+            result.epsilon = run.epsilon;
+            result.seed = run.seed;
+            result.accuracy = run.pruned_accuracy;
+            result.parameters = static_cast<double>(run.pruned_params);
+            result.macs = static_cast<double>(run.pruned_macs);
+            result.blocks_removed = run.blocks_discarded;
+            result.block_count = run.blocks_total;
+            result.run_path = QString::fromStdString(folder + "/" + plan.snapshotOf(run.task));
+            runs.push_back(result);
+        }
+        emit sweepRead(dir, runs, plan.taskCount());
+    } catch (const std::exception& error) {
+        emit sweepFailed(QString::fromStdString(error.what()));
+    }
+}
+
 bool TrainingWorker::cudaAvailable() {
     return ::torch::cuda::is_available();
 }
@@ -286,6 +353,7 @@ void registerTrainingTypes() {
     qRegisterMetaType<StepRecord>();
     qRegisterMetaType<EpochRecord>();
     qRegisterMetaType<OpenedRun>();
+    qRegisterMetaType<std::vector<SweepResult>>();
 }
 
 }  // namespace epsilon

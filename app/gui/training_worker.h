@@ -15,6 +15,7 @@
 #include "app/gui/run_settings.h"
 #include "core/training_records.h"
 #include "widgets/comparison_table.h"
+#include "widgets/sweep_view.h"
 
 Q_DECLARE_METATYPE(epsilon::StepRecord)
 Q_DECLARE_METATYPE(epsilon::EpochRecord)
@@ -77,6 +78,13 @@ class TrainingWorker : public QObject {
     /// The same, returning what went wrong (empty when saved) instead of emitting; for a caller
     /// that must know before it goes on (BlockingQueuedConnection from the GUI thread).
     Q_INVOKABLE QString saveNow(const QString& path);
+    /// Prunes the last run at `points` ε values spread over its blocks' responses on
+    /// calibration images, measuring each network on the test set. Emits posthocSwept() or
+    /// sweepFailed().
+    void posthocSweep(int points);
+    /// Reads the plan and the finished runs' snapshots of the training sweep in `dir` (made by
+    /// `epsilon-lab-cli sweep --train`). Emits sweepRead() or sweepFailed().
+    void readSweep(const QString& dir);
 
   signals:
     /// The network's shape, once the run is set up.
@@ -91,6 +99,10 @@ class TrainingWorker : public QObject {
     void saveFailed(const QString& message);
     void pruned(const epsilon::ComparisonRow& original, const epsilon::ComparisonRow& compact);
     void opened(const epsilon::OpenedRun& run);
+    void posthocSwept(const std::vector<epsilon::SweepResult>& points);
+    /// The finished runs of the sweep in `dir`, and how many runs it plans.
+    void sweepRead(const QString& dir, const std::vector<epsilon::SweepResult>& runs, int planned);
+    void sweepFailed(const QString& message);
     void openFailed(const QString& message);
 
   private:
