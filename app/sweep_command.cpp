@@ -38,6 +38,31 @@ std::string sweepCsv(const std::vector<SweepPoint>& points) {
     return out.str();
 }
 
+SweepRecord posthocRecord(const std::string& snapshot, const std::vector<float>& responses,
+                          const std::vector<SweepPoint>& points) {
+    SweepRecord record;
+    record.kind = "post-hoc";
+    record.source = snapshot;
+    record.column_names = {"epsilon", "blocks_removed", "layers",       "blocks",
+                           "params",  "macs",           "test_accuracy"};
+    record.columns.resize(record.column_names.size());
+    for (const SweepPoint& p : points) {
+        const double values[] = {p.epsilon,
+                                 static_cast<double>(countRemoved(p.removed)),
+                                 static_cast<double>(p.cost.layers),
+                                 static_cast<double>(p.cost.blocks),
+                                 static_cast<double>(p.cost.parameters),
+                                 static_cast<double>(p.cost.macs),
+                                 p.test_accuracy};
+        for (size_t column = 0; column < record.columns.size(); ++column) {
+            record.columns[column].push_back(values[column]);
+        }
+        record.removed.emplace_back(p.removed.begin(), p.removed.end());
+    }
+    record.responses = responses;
+    return record;
+}
+
 nlohmann::json sweepJson(const std::string& snapshot, const std::vector<float>& responses,
                          int64_t calibration_images, const std::vector<SweepPoint>& points) {
     nlohmann::json rows = nlohmann::json::array();
@@ -118,6 +143,9 @@ CLI::App* addSweepCommand(CLI::App& app, SweepOptions& o) {
         ->capture_default_str();
     cmd->add_option("--csv", o.csv_path, "Post hoc: write the sweep as CSV");
     cmd->add_option("--json", o.json_path, "Post hoc: write the sweep as JSON");
+    cmd->add_option("--hdf5", o.hdf5_path,
+                    "Post hoc: record the sweep in an HDF5 file (a training sweep records its "
+                    "runs in DIR/sweep.h5)");
     cmd->add_option("--threads", o.threads, "CPU threads in all (0: all cores)")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
@@ -178,8 +206,10 @@ int collectAndReport(const SweepPlan& plan, const std::string& dir) {
     const std::vector<SweepRunResult> results = collectSweep(plan, dir, &missing);
     writeTextFile(dir + "/results.csv", sweepRunsCsv(results));
     writeTextFile(dir + "/summary.csv", sweepSummaryCsv(results));
+    saveSweepRecord(dir + "/sweep.h5", sweepRecord(results, dir));
     std::printf("%s", sweepSummaryCsv(results).c_str());
-    std::fprintf(stderr, "%zu of %d runs finished; results in %s/results.csv and summary.csv\n",
+    std::fprintf(stderr,
+                 "%zu of %d runs finished; results in %s/results.csv, summary.csv and sweep.h5\n",
                  results.size(), plan.taskCount(), dir.c_str());
     return missing.empty() ? 0 : 1;
 }
@@ -252,6 +282,9 @@ int runPosthocSweep(const SweepOptions& o) {
     if (!o.json_path.empty()) {
         writeJsonFile(o.json_path,
                       sweepJson(o.posthoc_path, responses, calibration.size(), points));
+    }
+    if (!o.hdf5_path.empty()) {
+        saveSweepRecord(o.hdf5_path, posthocRecord(o.posthoc_path, responses, points));
     }
     return 0;
 }

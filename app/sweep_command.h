@@ -30,6 +30,8 @@ struct SweepOptions {
     int64_t calibration_images = 10000;
     std::string csv_path;
     std::string json_path;
+    /// Post hoc: the sweep recorded in HDF5 (a training sweep records its own in DIR/sweep.h5).
+    std::string hdf5_path;
     int threads = 0;
     std::string device = "auto";
 };

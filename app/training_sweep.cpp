@@ -184,6 +184,35 @@ std::vector<SweepRunResult> collectSweep(const SweepPlan& plan, const std::strin
     return results;
 }
 
+SweepRecord sweepRecord(const std::vector<SweepRunResult>& results, const std::string& dir) {
+    SweepRecord record;
+    record.kind = "training";
+    record.source = dir;
+    record.column_names = {
+        "task",         "epsilon",      "seed",          "test_accuracy", "pruned_accuracy",
+        "params",       "macs",         "pruned_params", "pruned_macs",   "blocks_discarded",
+        "blocks_total", "train_seconds"};
+    record.columns.resize(record.column_names.size());
+    for (const SweepRunResult& r : results) {
+        const double values[] = {static_cast<double>(r.task),
+                                 r.epsilon,
+                                 static_cast<double>(r.seed),
+                                 r.test_accuracy,
+                                 r.pruned_accuracy,
+                                 static_cast<double>(r.params),
+                                 static_cast<double>(r.macs),
+                                 static_cast<double>(r.pruned_params),
+                                 static_cast<double>(r.pruned_macs),
+                                 static_cast<double>(r.blocks_discarded),
+                                 static_cast<double>(r.blocks_total),
+                                 r.train_seconds};
+        for (size_t column = 0; column < record.columns.size(); ++column) {
+            record.columns[column].push_back(values[column]);
+        }
+    }
+    return record;
+}
+
 std::string sweepRunsCsv(const std::vector<SweepRunResult>& results) {
     std::ostringstream out;
     out.precision(9);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "app/sweep_plan.h"
+#include "core/sweep_record.h"
 
 namespace epsilon {
 
@@ -40,6 +41,8 @@ int runSweepLocally(const SweepPlan& plan, const std::string& dir, int parallel,
 std::vector<SweepRunResult> collectSweep(const SweepPlan& plan, const std::string& dir,
                                          std::vector<int>* missing);
 
+/// The results as an HDF5 sweep record of `dir`, one row per run.
+SweepRecord sweepRecord(const std::vector<SweepRunResult>& results, const std::string& dir);
 /// One row per run.
 std::string sweepRunsCsv(const std::vector<SweepRunResult>& results);
 /// One row per ε: mean and standard deviation over its seeds of every measure.

@@ -2,6 +2,8 @@
 // Test-set evaluation of the gated and the compact networks.
 #include "core/evaluation.h"
 
+#include "core/folded_resnet.h"
+
 #include <torch/torch.h>
 
 namespace epsilon {
@@ -98,6 +100,14 @@ EvalResult evaluateCompact(CompactResNet& model, const Dataset& data, const Norm
                            int batch_size, torch::Device device) {
     return evaluate(model, data, normalizer, batch_size, device, [&](const torch::Tensor& x) {
         return BatchOutput{model->forward(x), {}, {}};
+    });
+}
+
+EvalResult evaluateFolded(CompactResNet& model, const Dataset& data, const Normalizer& normalizer,
+                          int batch_size, torch::Device device) {
+    const FoldedResNet folded(*model);
+    return evaluate(model, data, normalizer, batch_size, device, [&](const torch::Tensor& x) {
+        return BatchOutput{folded.forward(x), {}, {}};
     });
 }
 

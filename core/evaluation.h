@@ -32,6 +32,10 @@ EvalResult evaluateGated(EpsilonResNet& model, const Dataset& data, const Normal
 /// Evaluates the compact network in eval mode.
 EvalResult evaluateCompact(CompactResNet& model, const Dataset& data, const Normalizer& normalizer,
                            int batch_size, torch::Device device);
+/// The same, computed by the compact network's folded inference form (FoldedResNet): the same
+/// logits up to float rounding, in fewer passes over the activations.
+EvalResult evaluateFolded(CompactResNet& model, const Dataset& data, const Normalizer& normalizer,
+                          int batch_size, torch::Device device);
 
 /// Images of the batch whose largest logit is at their label.
 int64_t correctCount(const torch::Tensor& logits, const torch::Tensor& labels);

@@ -70,7 +70,7 @@ std::vector<SweepPoint> posthocSweep(EpsilonResNet& model, const std::vector<flo
             CompactResNet compact = buildCompact(model, point.removed);
             const Measured result{
                 costOf(*compact, model->config().image_size),
-                evaluateCompact(compact, test, normalizer, batch_size, device).accuracy};
+                evaluateFolded(compact, test, normalizer, batch_size, device).accuracy};
             found = measured.emplace(point.removed, result).first;
         }
         point.cost = found->second.cost;

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/model_export.h"
+#include "core/sweep_record.h"
 #include "tests/process_support.h"
 #include "tests/snapshot_test_support.h"
 
@@ -244,9 +245,9 @@ TEST_F(SnapshotTest, SweepWritesOneCsvRowPerEpsilon) {
     const fs::path dir = scratchDirectory("sweep");
     const std::string path = (dir / "run.h5").string();
     saveSnapshot(path, snapshot_);
-    const auto run =
-        runCli("sweep --post-hoc " + path + " --epsilons 0,1000 --csv " +
-               (dir / "sweep.csv").string() + " --json " + (dir / "sweep.json").string());
+    const auto run = runCli(
+        "sweep --post-hoc " + path + " --epsilons 0,1000 --csv " + (dir / "sweep.csv").string() +
+        " --json " + (dir / "sweep.json").string() + " --hdf5 " + (dir / "sweep.h5").string());
     ASSERT_EQ(run.status, 0) << run.output;
     const std::string csv = fileBytes(dir / "sweep.csv");
     EXPECT_EQ(csv.rfind("epsilon,blocks_removed,removed_blocks,", 0), 0u) << csv;
@@ -255,6 +256,16 @@ TEST_F(SnapshotTest, SweepWritesOneCsvRowPerEpsilon) {
     const nlohmann::json json = nlohmann::json::parse(fileBytes(dir / "sweep.json"));
     EXPECT_EQ(json.at("points").size(), 2u);
     EXPECT_EQ(json.at("block_responses").size(), 3u);
+    // The HDF5 record holds the same sweep.
+    const SweepRecord record = loadSweepRecord((dir / "sweep.h5").string());
+    EXPECT_EQ(record.kind, "post-hoc");
+    EXPECT_EQ(record.source, path);
+    ASSERT_EQ(record.rows(), 2u);
+    EXPECT_EQ(record.column("epsilon"), (std::vector<double>{0.0, 1000.0}));
+    EXPECT_EQ(record.column("blocks_removed"), (std::vector<double>{0.0, 3.0}));
+    EXPECT_EQ(record.column("test_accuracy")[0], json.at("points")[0].at("test_accuracy"));
+    EXPECT_EQ(record.responses.size(), 3u);
+    EXPECT_EQ(record.removed, (std::vector<std::vector<uint8_t>>{{0, 0, 0}, {1, 1, 1}}));
 }
 
 TEST(SnapshotCommandLine, BadRequestsGetClearErrors) {

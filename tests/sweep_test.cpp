@@ -2,11 +2,13 @@
 // Training sweeps: the plan, a real local sweep that resumes, and the same sweep as a Slurm
 // array run task by task.
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include <gtest/gtest.h>
 
 #include "app/sweep_plan.h"
+#include "core/sweep_record.h"
 #include "tests/process_support.h"
 
 namespace epsilon {
@@ -117,6 +119,31 @@ TEST(TrainingSweep, RunsEachTaskOnceAndMatchesTheSlurmArray) {
     const std::string summary = fileBytes(array + "/summary.csv");
     EXPECT_NE(summary.find("\n0.5,2,"), std::string::npos) << summary;
     EXPECT_NE(summary.find("\n6,2,"), std::string::npos) << summary;
+    // The collected runs are recorded in HDF5 too, one row per run in task order.
+    const SweepRecord record = loadSweepRecord(array + "/sweep.h5");
+    EXPECT_EQ(record.kind, "training");
+    ASSERT_EQ(record.rows(), 4u);
+    EXPECT_EQ(record.column("epsilon"), (std::vector<double>{0.5, 0.5, 6.0, 6.0}));
+    EXPECT_EQ(record.column("seed"), (std::vector<double>{1.0, 7.0, 1.0, 7.0}));
+    EXPECT_EQ(record.column("blocks_total"), (std::vector<double>(4, 3.0)));
+}
+
+TEST(SweepRecordTest, RefusesFilesThatAreNotSweepRecordsByName) {
+    const fs::path dir = scratchDirectory("sweep-record");
+    const std::string text = (dir / "text.h5").string();
+    std::ofstream(text) << "not HDF5\n";
+    try {
+        loadSweepRecord(text);
+        FAIL() << "a text file was read as a sweep record";
+    } catch (const std::runtime_error& error) {
+        EXPECT_EQ(std::string(error.what()), text + ": not an HDF5 file");
+    }
+    SweepRecord uneven;
+    uneven.kind = "post-hoc";
+    uneven.column_names = {"epsilon", "test_accuracy"};
+    uneven.columns = {{1.0, 2.0}, {0.5}};
+    EXPECT_THROW(saveSweepRecord((dir / "uneven.h5").string(), uneven), std::invalid_argument);
+    EXPECT_FALSE(fs::exists(dir / "uneven.h5"));
 }
 
 TEST(TrainingSweep, BadRequestsGetClearErrors) {
