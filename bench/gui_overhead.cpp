@@ -48,6 +48,8 @@ int main(int argc, char** argv) {
 
     epsilon::MainWindow window;
     window.setSettings(settings);
+    // Quitting closes the window, which would ask whether to save the run.
+    window.setUnsavedWorkPrompt([](const QString&) { return epsilon::UnsavedChoice::Discard; });
     window.resize(1400, 900);
     window.show();
 

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <QApplication>
+#include <QFileInfo>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -156,8 +157,12 @@ TEST_F(SweepInWindowTest, ATrainingSweepRunsThroughTheCommandLineAndItsRunsOpen)
     ASSERT_TRUE(swept.wait(120000));
     EXPECT_EQ(page->view()->trainingRuns().size(), 2u);
     EXPECT_GE(page->view()->posthocPoints().size(), 4u);
+    // Its three charts export as one plot, like every other view's.
+    window.showView(4);
+    const QString exported = dir.filePath("sweep.pdf");
+    EXPECT_EQ(window.exportCurrentPlot(exported), QString());
+    EXPECT_GT(QFileInfo(exported).size(), 1000);
     if (const char* shots = std::getenv("EPSILON_LAB_SCREENSHOTS")) {
-        window.showView(4);
         RunSettings s = window.settings();
         s.epsilon = page->view()->posthocPoints()[page->view()->posthocPoints().size() / 2].epsilon;
         window.setSettings(s);
