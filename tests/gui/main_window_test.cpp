@@ -117,6 +117,21 @@ TEST_F(MainWindowTest, TrainsAndShowsEveryBlockAndStepLive) {
     EXPECT_TRUE(window.exportCurrentPlot(exports.filePath("table.png")).contains("CSV"));
 }
 
+TEST_F(MainWindowTest, TheSameSettingsTrainTheSameRunTwice) {
+    MainWindow window;
+    window.setUnsavedWorkPrompt([](const QString&) { return UnsavedChoice::Discard; });
+    window.setSettings(smallRun(1));
+    std::vector<double> last_losses;
+    for (int run = 0; run < 2; ++run) {
+        QSignalSpy ended(&window, &MainWindow::runEnded);
+        window.startTraining();
+        ASSERT_TRUE(ended.wait(180000));
+        ASSERT_TRUE(window.latestStep().has_value());
+        last_losses.push_back(window.latestStep()->loss);
+    }
+    EXPECT_EQ(last_losses[0], last_losses[1]);
+}
+
 TEST_F(MainWindowTest, SettingsAreRememberedBetweenLaunches) {
     {
         MainWindow first;
