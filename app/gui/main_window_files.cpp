@@ -106,7 +106,8 @@ void MainWindow::openSnapshot(const QString& path) {
     open_action_->setEnabled(false);
     setPruningEnabled(false);
     status_->setText("Opening " + path + " and loading its data...");
-    QMetaObject::invokeMethod(worker_, "open", Qt::QueuedConnection, Q_ARG(QString, path));
+    QMetaObject::invokeMethod(worker_, "open", Qt::QueuedConnection, Q_ARG(QString, path),
+                              Q_ARG(epsilon::RunSettings, settings()));
 }
 
 void MainWindow::onOpened(const OpenedRun& run) {

@@ -190,15 +190,29 @@ void TrainingWorker::train(Trainer& trainer) {
     }
 }
 
-void TrainingWorker::open(const QString& path) {
+void TrainingWorker::open(const QString& path, const RunSettings& local) {
     try {
-        const Snapshot snapshot = loadSnapshot(path.toStdString());
+        Snapshot snapshot = loadSnapshot(path.toStdString());
         DatasetPair data;
         try {
             data = loadDataset(snapshot.config.data);
         } catch (const std::exception& error) {
-            throw std::runtime_error(path.toStdString() +
-                                     ": the run's data set cannot be loaded: " + error.what());
+            const DataSource here{local.dataset.toStdString(), local.data_path.toStdString()};
+            const bool other_folder =
+                here.name == snapshot.config.data.name && here.path != snapshot.config.data.path;
+            try {
+                if (!other_folder) {
+                    throw;
+                }
+                data = loadDataset(here);
+                // restoreTrainer checks that these are the data the run trained on.
+                snapshot.config.data = here;
+            } catch (const std::exception&) {
+                throw std::runtime_error(
+                    path.toStdString() + ": the run's data set cannot be loaded: " + error.what() +
+                    ". Choose its folder in the panel (data set " + snapshot.config.data.name +
+                    ") and open the snapshot again.");
+            }
         }
         auto trainer =
             std::make_unique<Trainer>(snapshot.config.train, std::move(data), chooseDevice("auto"));

@@ -66,8 +66,10 @@ class TrainingWorker : public QObject {
     /// Continues the last run (opened or trained) to `epochs` epochs in all; emits as start().
     void resume(int epochs);
     /// Reads the snapshot at `path`, loads its data and makes it the last run, ready to prune,
-    /// save or resume. Emits opened() or openFailed().
-    void open(const QString& path);
+    /// save or resume. When the run's data are not where it was trained (another machine), and
+    /// `local` names the same data set, its folder is tried instead. Emits opened() or
+    /// openFailed().
+    void open(const QString& path, const epsilon::RunSettings& local);
     /// Prunes the last trained network: by the training rule (blocks off on every batch of the
     /// last epoch), or, when `below_epsilon`, the blocks whose response on calibration images is
     /// at most `epsilon`. Emits pruned() or failed().

@@ -6,6 +6,7 @@
 // Qt from here on.
 #include <gtest/gtest.h>
 
+#include <QDir>
 #include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -20,6 +21,8 @@
 
 namespace epsilon {
 namespace {
+
+constexpr const char* kFashionMnist = "/usr/share/datasets/fashion-mnist";
 
 class RunFilesTest : public FashionMnistTest {
   protected:
@@ -165,6 +168,39 @@ TEST_F(RunFilesTest, AFileThatIsNotASnapshotIsRefusedByNameAndNothingIsReplaced)
     EXPECT_EQ(window.trainingCurves()->stepCount(), 4);
     EXPECT_EQ(window.currentPath(), QString());
     save(window, path("kept.h5"));
+}
+
+TEST_F(RunFilesTest, ARunWhoseDataMovedOpensWithThePanelsFolder) {
+    // The run trains on the data through a folder of its own, which is gone when it is opened,
+    // as on another machine.
+    const QString moved = path("moved-data");
+    ASSERT_TRUE(QDir().mkpath(moved));
+    for (const QString& name : QDir(kFashionMnist).entryList(QDir::Files)) {
+        ASSERT_TRUE(QFile::link(QDir(kFashionMnist).filePath(name), moved + "/" + name));
+    }
+    const QString file = path("moved.h5");
+    {
+        MainWindow window;
+        RunSettings settings = smallRun(1);
+        settings.data_path = moved;
+        window.setSettings(settings);
+        trainAndPrune(window);
+        save(window, file);
+    }
+    ASSERT_TRUE(QDir(moved).removeRecursively());
+    MainWindow window;
+    RunSettings elsewhere = smallRun(1);
+    elsewhere.dataset = "mnist";
+    window.setSettings(elsewhere);
+    QString message;
+    EXPECT_FALSE(open(window, file, &message));
+    EXPECT_TRUE(message.contains(moved)) << message.toStdString();
+    EXPECT_TRUE(message.contains("Choose its folder in the panel")) << message.toStdString();
+    // With the data set's own folder in the panel, the run opens and keeps that folder.
+    window.setSettings(smallRun(1));
+    ASSERT_TRUE(open(window, file, &message)) << message.toStdString();
+    EXPECT_EQ(window.settings().data_path, QString());
+    EXPECT_EQ(window.trainingCurves()->stepCount(), 4);
 }
 
 TEST_F(RunFilesTest, RecentFilesKeepTheNewestFirstWithoutRepeats) {
