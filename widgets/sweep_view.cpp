@@ -111,41 +111,6 @@ std::vector<int> plotPairs(QCPGraph* graph, const std::vector<T>& items, double 
     return order;
 }
 
-/// Items that no other item beats, one item beating another when it has no more parameters and
-/// no less accuracy, and is strictly better in one of the two.
-template <typename T>
-std::vector<T> paretoFront(const std::vector<T>& items, double T::*parameters, double T::*accuracy,
-                           std::vector<int>* indices = nullptr) {
-    std::vector<T> front;
-    for (size_t i = 0; i < items.size(); ++i) {
-        const auto beats = [&](const T& other) {
-            const T& item = items[i];
-            return other.*parameters <= item.*parameters && other.*accuracy >= item.*accuracy &&
-                   (other.*parameters < item.*parameters || other.*accuracy > item.*accuracy);
-        };
-        if (std::none_of(items.begin(), items.end(), beats)) {
-            front.push_back(items[i]);
-            if (indices) {
-                indices->push_back(static_cast<int>(i));
-            }
-        }
-    }
-    return front;
-}
-
-/// How many of `sorted` (in increasing ε) have ε at or below `epsilon`. ε typed in a spin box comes
-/// back rounded, so a hair above a sweep's ε still counts as that ε.
-template <typename T>
-int countAtOrBelow(const std::vector<T>& sorted, double epsilon) {
-    if (!std::isfinite(epsilon)) {
-        return 0;
-    }
-    const double limit = epsilon + 1e-9 * std::max(1.0, std::abs(epsilon));
-    const auto after = std::upper_bound(sorted.begin(), sorted.end(), limit,
-                                        [](double e, const T& item) { return e < item.epsilon; });
-    return static_cast<int>(after - sorted.begin());
-}
-
 QCPGraph* addSeries(const QCPAxisRect* rect, const QPen& line, const QCPScatterStyle& points) {
     QCPGraph* graph =
         rect->parentPlot()->addGraph(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
@@ -307,26 +272,7 @@ int SweepView::markedPosthocPoint() const {
 }
 
 std::vector<Summary> SweepView::trainingSummary() const {
-    std::vector<Summary> summary;
-    for (const SweepResult& run : runs_) {
-        if (summary.empty() || summary.back().epsilon != run.epsilon) {
-            summary.push_back({run.epsilon, 0, 0.0, run.accuracy, run.accuracy, 0.0, run.parameters,
-                               run.parameters});
-        }
-        Summary& at = summary.back();
-        at.runs += 1;
-        at.mean_accuracy += run.accuracy;  // a sum until the division below
-        at.min_accuracy = std::min(at.min_accuracy, run.accuracy);
-        at.max_accuracy = std::max(at.max_accuracy, run.accuracy);
-        at.mean_parameters += run.parameters;
-        at.min_parameters = std::min(at.min_parameters, run.parameters);
-        at.max_parameters = std::max(at.max_parameters, run.parameters);
-    }
-    for (Summary& at : summary) {
-        at.mean_accuracy /= at.runs;
-        at.mean_parameters /= at.runs;
-    }
-    return summary;
+    return summarizeOverSeeds(runs_);
 }
 
 std::vector<int> SweepView::trainingParetoFront() const {

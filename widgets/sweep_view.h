@@ -3,10 +3,11 @@
 // seed) and a post-hoc sweep (one trained network pruned at many ε). Plain numbers in; no torch.
 #pragma once
 
-#include <QMetaType>
 #include <QString>
 #include <QWidget>
 #include <vector>
+
+#include "widgets/sweep_results.h"
 
 class QCustomPlot;
 class QCPAbstractPlottable;
@@ -19,18 +20,6 @@ class QCPLayoutGrid;
 class QLabel;
 
 namespace epsilon {
-
-/// One point of a sweep: a trained run, or the trained network pruned at one ε.
-struct SweepResult {
-    double epsilon = 0.0;
-    quint64 seed = 0;       ///< 0 for a post-hoc point.
-    double accuracy = 0.0;  ///< Test accuracy of the pruned network, 0..1.
-    double parameters = 0.0;
-    double macs = 0.0;
-    int blocks_removed = 0;
-    int block_count = 0;  ///< Residual blocks before pruning; 0 where unknown.
-    QString run_path;     ///< The run's snapshot; empty for a post-hoc point.
-};
 
 /// The three charts of the view, left to right.
 enum class SweepChart {
@@ -47,13 +36,7 @@ class SweepView : public QWidget {
     Q_OBJECT
 
   public:
-    /// Per distinct ε of the training sweep: mean, min and max over its seeds.
-    struct Summary {
-        double epsilon;
-        int runs;
-        double mean_accuracy, min_accuracy, max_accuracy;
-        double mean_parameters, min_parameters, max_parameters;
-    };
+    using Summary = SweepSummary;
     /// The plottables of one chart; those the chart lacks are null. Accuracies are held as 0..1
     /// and parameters as counts; only the tick labels scale them.
     struct ChartGraphs {
@@ -139,6 +122,3 @@ class SweepView : public QWidget {
 };
 
 }  // namespace epsilon
-
-// Sweeps travel between threads in queued signals.
-Q_DECLARE_METATYPE(std::vector<epsilon::SweepResult>)
