@@ -62,6 +62,15 @@ ResponsePlot::ResponsePlot(QWidget* parent) : QWidget(parent), plot_(new QCustom
     epsilon_label_->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
     epsilon_label_->setColor(QColor(214, 39, 40));
 
+    readout_ = new QCPItemText(plot_);
+    readout_->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+    readout_->position->setType(QCPItemPosition::ptAxisRectRatio);
+    readout_->position->setCoords(0.01, 0.01);
+    readout_->setPadding(QMargins(4, 2, 4, 2));
+    readout_->setBrush(QBrush(QColor(255, 255, 255, 220)));
+    readout_->setVisible(false);
+    plot_->setMouseTracking(true);  // hover read-out without a button held
+
     connect(plot_, &QCustomPlot::mousePress, this, &ResponsePlot::onPress);
     connect(plot_, &QCustomPlot::mouseMove, this, &ResponsePlot::onMove);
     connect(plot_, &QCustomPlot::mouseRelease, this, &ResponsePlot::onRelease);
@@ -112,6 +121,10 @@ void ResponsePlot::onPress(QMouseEvent* event) {
 
 void ResponsePlot::onMove(QMouseEvent* event) {
     if (!dragging_) {
+        const bool on_line =
+            std::abs(event->position().y() - plot_->yAxis->coordToPixel(epsilon_)) <= kGrabPixels;
+        plot_->setCursor(on_line ? Qt::SizeVerCursor : Qt::ArrowCursor);
+        hover(plot_->xAxis->pixelToCoord(event->position().x()));
         return;
     }
     const double value = plot_->yAxis->pixelToCoord(event->position().y());
@@ -125,12 +138,63 @@ void ResponsePlot::onRelease(QMouseEvent* /*event*/) {
     dragging_ = false;
 }
 
+double ResponsePlot::xOf(size_t block) const {
+    return static_cast<double>(block) +
+           0.5 * static_cast<double>(block / static_cast<size_t>(blocks_per_stage_));
+}
+
+QString ResponsePlot::describe(int block) const {
+    if (block < 0 || block >= blockCount()) {
+        return QString();
+    }
+    const auto b = static_cast<size_t>(block);
+    const auto number = [](float value) {
+        return std::isfinite(value) ? QString::number(value, 'g', 3) : QString("not computed");
+    };
+    QString mark;
+    switch (markOf(block)) {
+        case BlockMark::Alive:
+            mark = "above ε";
+            break;
+        case BlockMark::UnderEpsilon:
+            mark = "under ε: discarded at this ε";
+            break;
+        case BlockMark::DiscardedByRun:
+            mark = "discarded by training";
+            break;
+    }
+    QString text = QString("block %1, stage %2 · max|F| %3")
+                       .arg(block)
+                       .arg(block / blocks_per_stage_ + 1)
+                       .arg(number(max_abs_[b]));
+    if (b < mean_abs_.size()) {
+        text += " · mean|F| " + number(mean_abs_[b]);
+    }
+    return text + " · " + mark;
+}
+
+QString ResponsePlot::readout() const {
+    return readout_->visible() ? readout_->text() : QString();
+}
+
+void ResponsePlot::hover(double x) {
+    int nearest = -1;
+    for (size_t b = 0; b < max_abs_.size(); ++b) {
+        if (std::abs(xOf(b) - x) < 0.5) {
+            nearest = static_cast<int>(b);
+        }
+    }
+    if (nearest == hovered_) {
+        return;
+    }
+    hovered_ = nearest;
+    readout_->setText(describe(nearest));
+    readout_->setVisible(nearest >= 0);
+    plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
 void ResponsePlot::redraw() {
     QVector<double> alive_x, alive_y, under_x, under_y, gone_x, gone_y, mean_x, mean_y;
-    // Blocks sit at their index plus a gap of half a block between stages.
-    const auto xOf = [&](size_t block) {
-        return static_cast<double>(block) + 0.5 * static_cast<double>(block / blocks_per_stage_);
-    };
     double top = epsilon_;
     for (size_t b = 0; b < max_abs_.size(); ++b) {
         const double max_value = std::max<double>(kFloor, max_abs_[b]);
@@ -178,6 +242,12 @@ void ResponsePlot::redraw() {
     epsilon_line_->point2->setCoords(1.0, epsilon_);
     epsilon_label_->position->setCoords(0.99, epsilon_);
     epsilon_label_->setText(QString("ε = %1").arg(epsilon_, 0, 'g', 3));
+    if (hovered_ >= blockCount()) {
+        hovered_ = -1;
+        readout_->setVisible(false);
+    } else if (hovered_ >= 0) {
+        readout_->setText(describe(hovered_));  // the responses or ε may have changed
+    }
     plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 

@@ -46,6 +46,11 @@ class ResponsePlot : public QWidget {
     QCustomPlot* plot() const { return plot_; }
     /// Pixel row of the ε line in plot() coordinates.
     int epsilonPixel() const;
+    /// What the plot says of the block under the mouse (empty when none is): its number and
+    /// stage, responses, and mark.
+    QString readout() const;
+    /// The same for `block`.
+    QString describe(int block) const;
 
   signals:
     /// ε was changed by dragging the line.
@@ -56,6 +61,9 @@ class ResponsePlot : public QWidget {
     void onMove(QMouseEvent* event);
     void onRelease(QMouseEvent* event);
     void redraw();
+    // Where block `block` sits on the x axis: its index, plus half a block between stages.
+    double xOf(size_t block) const;
+    void hover(double x);
 
     QCustomPlot* plot_;
     QCPGraph* alive_;
@@ -64,6 +72,8 @@ class ResponsePlot : public QWidget {
     QCPGraph* mean_;
     QCPItemStraightLine* epsilon_line_;
     QCPItemText* epsilon_label_;
+    QCPItemText* readout_;
+    int hovered_ = -1;
     QSharedPointer<QCPAxisTickerText> ticker_;
     int blocks_per_stage_ = 1;
     std::vector<float> max_abs_;

@@ -86,6 +86,27 @@ TEST_F(ResponsePlotTest, APressAwayFromTheLineDoesNotMoveIt) {
     EXPECT_DOUBLE_EQ(plot.epsilon(), 2.5);
 }
 
+TEST_F(ResponsePlotTest, HoveringABlockReadsOutItsResponsesAndMark) {
+    QCustomPlot* canvas = plot.plot();
+    const auto hoverAt = [&](double x) {
+        const QPointF at(canvas->xAxis->coordToPixel(x), canvas->height() / 2.0);
+        QMouseEvent move(QEvent::MouseMove, at, canvas->mapToGlobal(at), Qt::NoButton, Qt::NoButton,
+                         Qt::NoModifier);
+        QApplication::sendEvent(canvas, &move);
+    };
+    EXPECT_EQ(plot.readout(), QString());
+    hoverAt(4.6);  // block 4 sits at 4.5: the first stage's gap shifts the second stage by half
+    EXPECT_EQ(plot.readout(), QString::fromUtf8("block 4, stage 2 \u00b7 max|F| 2 \u00b7 "
+                                                "mean|F| 0.2 \u00b7 under ε: discarded at this ε"));
+    plot.setEpsilon(1.0);  // the read-out follows ε
+    EXPECT_TRUE(plot.readout().endsWith("above ε")) << plot.readout().toStdString();
+    hoverAt(2.1);
+    EXPECT_TRUE(plot.readout().startsWith("block 2, stage 1")) << plot.readout().toStdString();
+    EXPECT_TRUE(plot.readout().endsWith("discarded by training"));
+    hoverAt(2.75);  // between the stages: no block
+    EXPECT_EQ(plot.readout(), QString());
+}
+
 TEST_F(ResponsePlotTest, ExportsAsPngAndPdf) {
     const auto dir = std::filesystem::temp_directory_path();
     const QString png = QString::fromStdString((dir / "epsilon-response-plot.png").string());
