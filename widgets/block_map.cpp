@@ -5,6 +5,7 @@
 #include <qcustomplot.h>
 
 #include <QVBoxLayout>
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -33,6 +34,15 @@ BlockMap::BlockMap(QWidget* parent, int max_columns)
     map_->setColorScale(scale);
     // After setColorScale, which hands the scale's own gradient to the map.
     map_->setGradient(gradient);
+    readout_ = new QCPItemText(plot_);
+    readout_->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+    readout_->position->setType(QCPItemPosition::ptAxisRectRatio);
+    readout_->position->setCoords(0.01, 0.01);
+    readout_->setPadding(QMargins(4, 2, 4, 2));
+    readout_->setBrush(QBrush(QColor(255, 255, 255, 220)));
+    readout_->setVisible(false);
+    plot_->setMouseTracking(true);  // hover read-out without a button held
+    connect(plot_, &QCustomPlot::mouseMove, this, &BlockMap::onHover);
     setMinimumSize(360, 240);
 }
 
@@ -66,11 +76,49 @@ void BlockMap::clear() {
     cells_.clear();
     stride_ = 1;
     offered_ = 0;
+    readout_->setVisible(false);
     refresh();
 }
 
 double BlockMap::cellValue(int column, int block) const {
     return cells_.at(static_cast<size_t>(column)).at(static_cast<size_t>(block));
+}
+
+QString BlockMap::readoutAt(double step, double block) const {
+    if (steps_.empty() || !std::isfinite(step) || !std::isfinite(block)) {
+        return QString();
+    }
+    const long row = std::lround(block);
+    if (row < 0 || row >= static_cast<long>(cells_.front().size())) {
+        return QString();
+    }
+    // The kept steps are evenly spaced, so the nearest one is a column of the picture too.
+    const auto after = std::lower_bound(steps_.begin(), steps_.end(), step);
+    size_t column = static_cast<size_t>(after - steps_.begin());
+    if (column == steps_.size() ||
+        (column > 0 && step - steps_[column - 1] < steps_[column] - step)) {
+        --column;
+    }
+    const double value = cells_[column][static_cast<size_t>(row)];
+    const QString state = std::isnan(value)
+                              ? QString("gate 0")
+                              : "max|F| " + QString::number(std::pow(10.0, value), 'g', 3);
+    return QString("step %1 · block %2 · %3").arg(steps_[column]).arg(row).arg(state);
+}
+
+QString BlockMap::readout() const {
+    return readout_->visible() ? readout_->text() : QString();
+}
+
+void BlockMap::onHover(QMouseEvent* event) {
+    const QString text = readoutAt(plot_->xAxis->pixelToCoord(event->position().x()),
+                                   plot_->yAxis->pixelToCoord(event->position().y()));
+    if (text == readout()) {
+        return;
+    }
+    readout_->setText(text);
+    readout_->setVisible(!text.isEmpty());
+    plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
 void BlockMap::refresh() {

@@ -8,6 +8,8 @@
 
 class QCustomPlot;
 class QCPColorMap;
+class QCPItemText;
+class QMouseEvent;
 
 namespace epsilon {
 
@@ -29,10 +31,18 @@ class BlockMap : public QWidget {
     /// The value drawn for `block` in column `column`: log10 max|F|, or NaN where the gate was 0.
     double cellValue(int column, int block) const;
     QCustomPlot* plot() const { return plot_; }
+    /// What the map says of the cell nearest to (`step`, `block`): the step, the block and its
+    /// max|F| there, or that its gate was 0. Empty when no column or block is near.
+    QString readoutAt(double step, double block) const;
+    /// The read-out of the cell under the mouse, as shown; empty when none is.
+    QString readout() const;
 
   private:
+    void onHover(QMouseEvent* event);
+
     QCustomPlot* plot_;
     QCPColorMap* map_;
+    QCPItemText* readout_;
     int max_columns_;
     int stride_ = 1;  // keep every stride-th offered step
     int offered_ = 0;
