@@ -2,10 +2,6 @@
 // Experiment snapshots in HDF5: writing through a renamed temporary file, and defensive reading.
 #include "core/snapshot.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -16,6 +12,7 @@
 #include <torch/version.h>
 
 #include "core/compact_resnet.h"
+#include "core/durable_file.h"
 #include "core/epsilon_resnet.h"
 #include "core/hdf5_file.h"
 #include "core/history_tables.h"
@@ -293,53 +290,6 @@ void writeAll(hid_t file, const Snapshot& s) {
     }
 }
 
-// Makes a file's bytes, or a directory's entries, durable.
-void syncPath(const std::string& path, int flags) {
-    const int fd = ::open(path.c_str(), flags);
-    if (fd < 0 || ::fsync(fd) != 0) {
-        const std::string reason = std::strerror(errno);
-        if (fd >= 0)
-            ::close(fd);
-        throw std::runtime_error("cannot sync " + path + " to disk (" + reason + ")");
-    }
-    ::close(fd);
-}
-
-// Writes all of [data, data + size) to `fd`; false with errno set on failure.
-bool writeAllBytes(int fd, const char* data, size_t size) {
-    while (size > 0) {
-        const ssize_t n = ::write(fd, data, size);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return false;
-        data += n;
-        size -= static_cast<size_t>(n);
-    }
-    return true;
-}
-
-// Writes `bytes` to a new file at `path` and syncs it, in two halves so that a test can stop a
-// save between them. Errors carry the operating system's reason (no space left on device,
-// permission denied, read-only file system).
-void writeSynced(const std::string& path, const std::vector<char>& bytes,
-                 const SaveStageHook& on_stage) {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0) {
-        throw std::runtime_error("cannot create " + path + " (" + std::strerror(errno) + ")");
-    }
-    const size_t half = bytes.size() / 2;
-    bool ok = writeAllBytes(fd, bytes.data(), half);
-    if (ok && on_stage)
-        on_stage("half written");
-    ok = ok && writeAllBytes(fd, bytes.data() + half, bytes.size() - half) && ::fsync(fd) == 0;
-    const std::string reason = std::strerror(errno);
-    if (::close(fd) != 0 || !ok) {
-        throw std::runtime_error("cannot write " + path + " (" +
-                                 (ok ? std::strerror(errno) : reason) + ")");
-    }
-}
-
 Snapshot readAll(hid_t file, const std::string& path) {
     Snapshot s;
     s.source_path = path;
@@ -444,9 +394,8 @@ PruningRecord recordPruning(Trainer& trainer, const PruneReport& report, double 
 
 void saveSnapshot(const std::string& path, const Snapshot& snapshot,
                   const SaveStageHook& on_stage) {
-    const std::string temporary = path + ".saving";
     try {
-        // The file is built in memory, so a disk error surfaces only in writeSynced.
+        // The file is built in memory, so a disk error surfaces only in replaceFileDurably.
         std::vector<char> image;
         {
             Handle file = hdf5::createInMemoryFile();
@@ -456,18 +405,8 @@ void saveSnapshot(const std::string& path, const Snapshot& snapshot,
         }
         if (on_stage)
             on_stage("file built");
-        writeSynced(temporary, image, on_stage);
-        if (on_stage)
-            on_stage("before rename");
-        if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-            throw std::runtime_error(std::string("cannot rename ") + temporary + " to " + path +
-                                     " (" + std::strerror(errno) + ")");
-        }
-        const std::filesystem::path parent = std::filesystem::path(path).parent_path();
-        syncPath(parent.empty() ? "." : parent.string(), O_RDONLY | O_DIRECTORY);
+        replaceFileDurably(path, image, on_stage);
     } catch (const std::exception& error) {
-        std::error_code ignored;
-        std::filesystem::remove(temporary, ignored);
         throw SnapshotError(path + ": cannot save the snapshot: " + error.what() +
                             "; any earlier snapshot there is unchanged");
     }

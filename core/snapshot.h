@@ -16,6 +16,7 @@
 #include <torch/types.h>
 
 #include "core/config_json.h"
+#include "core/durable_file.h"
 #include "core/prune_report.h"
 #include "core/trainer.h"
 
@@ -74,9 +75,9 @@ Snapshot captureSnapshot(Trainer& trainer, const DataSource& data,
 /// Records a pruning of `trainer`'s model, rebuilding the compact network from `report.removed`.
 PruningRecord recordPruning(Trainer& trainer, const PruneReport& report, double threshold);
 
-/// Called with the name of each stage of a save as it is reached; a test uses it to stop a save
-/// half-way.
-using SaveStageHook = std::function<void(const char* stage)>;
+/// Called with the name of each stage of a save as it is reached ("file built", then those of
+/// replaceFileDurably); a test uses it to stop a save half-way.
+using SaveStageHook = WriteStageHook;
 
 /// Writes `snapshot` to `path` through `path`.saving in the same directory, synced to disk and
 /// then renamed over `path`: an existing snapshot is replaced whole or not at all. Throws

@@ -2,14 +2,11 @@
 // Sweep records in HDF5.
 #include "core/sweep_record.h"
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
+#include <algorithm>
 
 #include <torch/torch.h>
 
+#include "core/durable_file.h"
 #include "core/hdf5_file.h"
 
 namespace epsilon {
@@ -82,7 +79,6 @@ const std::vector<double>& SweepRecord::column(const std::string& name) const {
 
 void saveSweepRecord(const std::string& path, const SweepRecord& record) {
     check(record);
-    const std::string temporary = path + ".saving";
     try {
         std::vector<char> image;
         {
@@ -90,22 +86,8 @@ void saveSweepRecord(const std::string& path, const SweepRecord& record) {
             writeRecord(file.id(), record);
             image = hdf5::fileImage(file.id());
         }
-        {
-            std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-            out.write(image.data(), static_cast<std::streamsize>(image.size()));
-            out.close();
-            if (!out) {
-                throw std::runtime_error(std::string("cannot write ") + temporary + " (" +
-                                         std::strerror(errno) + ")");
-            }
-        }
-        if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-            throw std::runtime_error(std::string("cannot rename ") + temporary + " (" +
-                                     std::strerror(errno) + ")");
-        }
+        replaceFileDurably(path, image);
     } catch (const std::exception& error) {
-        std::error_code ignored;
-        std::filesystem::remove(temporary, ignored);
         throw std::runtime_error(path + ": cannot save the sweep record: " + error.what());
     }
 }

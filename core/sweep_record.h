@@ -32,8 +32,8 @@ struct SweepRecord {
     const std::vector<double>& column(const std::string& name) const;
 };
 
-/// Writes `record` to `path` through `path`.saving, renamed over it once complete, so a
-/// record already there is replaced whole or not at all. Throws std::runtime_error naming the
+/// Writes `record` to `path` as snapshots are written (replaceFileDurably), so a record
+/// already there is replaced whole or not at all. Throws std::runtime_error naming the
 /// path and the reason; std::invalid_argument for columns of different lengths.
 void saveSweepRecord(const std::string& path, const SweepRecord& record);
 
