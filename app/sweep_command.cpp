@@ -5,8 +5,6 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <sstream>
 #include <thread>
 
@@ -180,9 +178,8 @@ SweepPlan planFrom(const SweepOptions& o) {
 // flags were given, required to be the same sweep.
 SweepPlan dirPlan(const SweepOptions& o, bool flags_define_it) {
     const std::string path = planPath(o.dir);
-    if (std::filesystem::exists(path)) {
-        std::ifstream in(path);
-        const SweepPlan saved = planFromJson(std::string(std::istreambuf_iterator<char>(in), {}));
+    if (std::filesystem::exists(path) || !flags_define_it) {
+        const SweepPlan saved = readPlan(o.dir);
         if (flags_define_it && !o.epsilons.empty()) {
             const SweepPlan asked = planFrom(o);
             if (asked.epsilons != saved.epsilons || asked.seeds != saved.seeds ||
@@ -191,9 +188,6 @@ SweepPlan dirPlan(const SweepOptions& o, bool flags_define_it) {
             }
         }
         return saved;
-    }
-    if (!flags_define_it) {
-        throw std::runtime_error(path + ": no sweep plan here");
     }
     const SweepPlan plan = planFrom(o);
     std::filesystem::create_directories(o.dir);

@@ -3,6 +3,8 @@
 #include "app/sweep_plan.h"
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <sstream>
 #include <stdexcept>
 
@@ -87,6 +89,17 @@ SweepPlan planFromJson(const std::string& text) {
 
 std::string planPath(const std::string& dir) {
     return dir + "/sweep.json";
+}
+
+SweepPlan readPlan(const std::string& dir) {
+    const std::string path = planPath(dir);
+    std::ifstream in(path);
+    if (!in) {
+        throw std::runtime_error(path +
+                                 ": no sweep plan here (sweep --train or --emit-slurm "
+                                 "writes one)");
+    }
+    return planFromJson(std::string(std::istreambuf_iterator<char>(in), {}));
 }
 
 }  // namespace epsilon

@@ -38,5 +38,8 @@ SweepPlan planFromJson(const std::string& text);
 
 /// The plan file of a sweep directory.
 std::string planPath(const std::string& dir);
+/// The plan kept in sweep directory `dir`. Throws std::runtime_error naming the plan file when
+/// there is none, std::invalid_argument when it does not parse.
+SweepPlan readPlan(const std::string& dir);
 
 }  // namespace epsilon

@@ -12,8 +12,6 @@
 #include "core/trainer.h"
 
 #include <torch/cuda.h>
-#include <fstream>
-#include <iterator>
 // Qt from here on.
 #include "app/gui/training_worker.h"
 
@@ -329,14 +327,7 @@ void TrainingWorker::posthocSweep(int points) {
 void TrainingWorker::readSweep(const QString& dir) {
     try {
         const std::string folder = dir.toStdString();
-        const std::string plan_file = planPath(folder);
-        std::ifstream in(plan_file);
-        if (!in) {
-            throw std::runtime_error(plan_file +
-                                     ": no sweep plan here (a folder made by "
-                                     "epsilon-lab-cli sweep --train holds one)");
-        }
-        const SweepPlan plan = planFromJson(std::string(std::istreambuf_iterator<char>(in), {}));
+        const SweepPlan plan = readPlan(folder);
         std::vector<int> missing;
         std::vector<SweepResult> runs;
         for (const SweepRunResult& run : collectSweep(plan, folder, &missing)) {
