@@ -9,6 +9,8 @@
 #include <cmath>
 #include <limits>
 
+#include "widgets/hover_readout.h"
+
 namespace epsilon {
 
 BlockMap::BlockMap(QWidget* parent, int max_columns)
@@ -34,14 +36,7 @@ BlockMap::BlockMap(QWidget* parent, int max_columns)
     map_->setColorScale(scale);
     // After setColorScale, which hands the scale's own gradient to the map.
     map_->setGradient(gradient);
-    readout_ = new QCPItemText(plot_);
-    readout_->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
-    readout_->position->setType(QCPItemPosition::ptAxisRectRatio);
-    readout_->position->setCoords(0.01, 0.01);
-    readout_->setPadding(QMargins(4, 2, 4, 2));
-    readout_->setBrush(QBrush(QColor(255, 255, 255, 220)));
-    readout_->setVisible(false);
-    plot_->setMouseTracking(true);  // hover read-out without a button held
+    readout_ = addHoverReadout(plot_);
     connect(plot_, &QCustomPlot::mouseMove, this, &BlockMap::onHover);
     setMinimumSize(360, 240);
 }

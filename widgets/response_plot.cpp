@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "widgets/hover_readout.h"
+
 namespace epsilon {
 namespace {
 
@@ -62,14 +64,7 @@ ResponsePlot::ResponsePlot(QWidget* parent) : QWidget(parent), plot_(new QCustom
     epsilon_label_->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
     epsilon_label_->setColor(QColor(214, 39, 40));
 
-    readout_ = new QCPItemText(plot_);
-    readout_->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
-    readout_->position->setType(QCPItemPosition::ptAxisRectRatio);
-    readout_->position->setCoords(0.01, 0.01);
-    readout_->setPadding(QMargins(4, 2, 4, 2));
-    readout_->setBrush(QBrush(QColor(255, 255, 255, 220)));
-    readout_->setVisible(false);
-    plot_->setMouseTracking(true);  // hover read-out without a button held
+    readout_ = addHoverReadout(plot_);
 
     connect(plot_, &QCustomPlot::mousePress, this, &ResponsePlot::onPress);
     connect(plot_, &QCustomPlot::mouseMove, this, &ResponsePlot::onMove);
