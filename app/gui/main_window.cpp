@@ -221,7 +221,7 @@ void MainWindow::setUnsavedWorkPrompt(std::function<UnsavedChoice(const QString&
 }
 
 bool MainWindow::canResume() const {
-    return !training_ && resumable_ && panel_->settings().epochs > epochs_done_ &&
+    return !training_ && resumable_ && panel_->settings().epochs > epochsDone() &&
            panel_->problem().isEmpty();
 }
 
@@ -256,7 +256,6 @@ void MainWindow::startTraining() {
     saveSettings();
     training_ = true;
     resumable_ = false;
-    epochs_done_ = 0;
     setCurrentPath(QString());
     setPruningEnabled(false);
     clearViews();
@@ -278,7 +277,7 @@ void MainWindow::resumeTraining() {
     resumable_ = false;
     setPruningEnabled(false);
     updateControls();
-    status_->setText(QString("Resuming after epoch %1...").arg(epochs_done_));
+    status_->setText(QString("Resuming after epoch %1...").arg(epochsDone()));
     QMetaObject::invokeMethod(worker_, "resume", Qt::QueuedConnection,
                               Q_ARG(int, panel_->settings().epochs));
     refresh_timer_.start();
@@ -402,7 +401,6 @@ void MainWindow::onStep(const StepRecord& record) {
 
 void MainWindow::onEpoch(const EpochRecord& record) {
     latest_epoch_ = record;
-    epochs_done_ = record.epoch;
     curves_->addEpoch(static_cast<double>(record.step), record.test_loss, record.test_accuracy);
 }
 

@@ -123,6 +123,8 @@ class MainWindow : public QMainWindow {
     // Enables the controls that depend on whether a run is going on or held.
     void updateControls();
     void clearViews();
+    // Epochs the run held now has finished: those its epoch records (received or opened) count.
+    int epochsDone() const { return latest_epoch_ ? latest_epoch_->epoch : 0; }
     void setPruningEnabled(bool enabled);
     // The plot of the view shown now; null for the comparison table.
     QCustomPlot* currentPlot() const;
@@ -155,7 +157,6 @@ class MainWindow : public QMainWindow {
     bool unsaved_ = false;
     // The worker holds a run that can train on: opened, finished or stopped.
     bool resumable_ = false;
-    int epochs_done_ = 0;
     QString current_path_;
     std::function<UnsavedChoice(const QString&)> unsaved_prompt_;
     std::optional<StepRecord> latest_step_;

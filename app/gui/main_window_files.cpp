@@ -125,13 +125,12 @@ void MainWindow::onOpened(const OpenedRun& run) {
         comparison_->addRow(original);
         comparison_->addRow(pruned);
     }
-    epochs_done_ = run.epochs_done;
     refreshViews();
     unsaved_ = false;
     resumable_ = true;
     setCurrentPath(run.path);
     RecentFiles::add(run.path);
-    setPruningEnabled(epochs_done_ > 0);
+    setPruningEnabled(epochsDone() > 0);
     updateControls();
     status_->setText(QString("Opened %1: %2 of %3 epochs, %4 training images, %5 prunings")
                          .arg(run.path)
