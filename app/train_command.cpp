@@ -216,11 +216,10 @@ CLI::App* addTrainCommand(CLI::App& app, TrainOptions& o) {
     cmd->add_flag("--channels-last,!--no-channels-last", o.channels_last,
                   "Store activations channels-last (NHWC), faster on CPU (default: on)");
     cmd->add_option("--skip-discarded-after", o.skip_discarded_after,
-                    "Stop computing a block in training once its gate has been 0 for N "
-                    "consecutive steps; it stays an identity from then on. The pruned network "
-                    "is unchanged; the gated network's own test accuracy can read lower, since "
-                    "a skipped block keeps its old batch-norm statistics (0: compute every "
-                    "block on every step, as the method does)")
+                    "Stop computing a block once its gate has been 0 for N consecutive "
+                    "training steps: it is an identity from then on, in training and "
+                    "evaluation, and is pruned (0: compute every block on every step, as the "
+                    "method does)")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
     cmd->add_option("--prune-rule", o.prune_rule,

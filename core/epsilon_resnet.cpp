@@ -72,7 +72,7 @@ GatedOutput EpsilonResNetImpl::forward(const torch::Tensor& images) {
     torch::Tensor x = stem(inLayoutOf(images, *stem));
     for (size_t i = 0; i < branches.size(); ++i) {
         GateStatistics stats;
-        if (skipped_[i] && is_training()) {
+        if (skipped_[i]) {
             stats = skippedStatistics(x);
             x = shortcut(x, branches[i]->shape);
         } else {
@@ -94,7 +94,7 @@ GatedOutput EpsilonResNetImpl::forward(const torch::Tensor& images) {
     return out;
 }
 
-void EpsilonResNetImpl::skipInTraining(size_t block) {
+void EpsilonResNetImpl::skipBlock(size_t block) {
     skipped_.at(block) = true;
 }
 

@@ -39,12 +39,15 @@ class EpsilonResNetImpl : public torch::nn::Module {
     void setEpsilon(double epsilon) { config_.epsilon = epsilon; }
     /// Shape of each block, in order.
     std::vector<BlockShape> blockShapes() const;
-    /// From now on, in training mode, computes nothing for block `block`: its output is its
-    /// shortcut, its gate 0 and its max|F| and mean|F| NaN (not computed). Eval mode still
-    /// computes it. There is no way back: a skipped block is a fixed identity.
-    void skipInTraining(size_t block);
-    /// Per block: true once skipInTraining was called for it.
-    const std::vector<bool>& skippedInTraining() const { return skipped_; }
+    /// From now on computes nothing for block `block`, in training and in evaluation: its output
+    /// is its shortcut, its gate 0 and its max|F| and mean|F| NaN (not computed). There is no
+    /// way back: a skipped block is a fixed identity, so the network is the one without it.
+    /// Evaluation does not compute it either, because its batch-norm running statistics stopped
+    /// when it was skipped and no longer fit its input: computed, it would switch on again on
+    /// test batches with responses of a network that training no longer has.
+    void skipBlock(size_t block);
+    /// Per block: true once skipBlock was called for it.
+    const std::vector<bool>& skippedBlocks() const { return skipped_; }
     /// Trainable parameters of the inference path: everything except the side classifier.
     int64_t inferenceParameterCount() const;
 

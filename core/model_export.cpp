@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/network_parts.h"
-#include "core/pruning.h"
+#include "core/prune_report.h"
 
 namespace epsilon {
 
@@ -18,9 +18,8 @@ CompactResNet compactFromSnapshot(const Snapshot& snapshot, int index) {
     if (snapshot.prunings.empty()) {
         EpsilonResNet gated(model);
         loadState(snapshot.model_state, *gated);
-        const TrainerProgress& p = snapshot.progress;
-        return buildCompact(gated, selectBlocks(PruneRule::DeadLastEpoch, p.dead_last_epoch,
-                                                p.discard_average, 1.0));
+        return buildCompact(gated, blocksToRemove(PruneRule::DeadLastEpoch, snapshot.progress,
+                                                  snapshot.config.train));
     }
     const int count = static_cast<int>(snapshot.prunings.size());
     if (index < -1 || index >= count) {

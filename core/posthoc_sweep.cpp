@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 
 #include <torch/torch.h>
@@ -24,7 +25,8 @@ std::vector<float> calibrateResponses(EpsilonResNet& model, const Dataset& data,
     BatchLoader loader(data, normalizer, evaluationOptions(batch_size));
     loader.startEpoch(0);
     while (auto batch = loader.next()) {
-        largest = torch::maximum(largest, model->forward(batch->images.to(device)).max_abs.cpu());
+        // fmax ignores NaN: a skipped block is not computed and keeps 0, removed at any ε.
+        largest = torch::fmax(largest, model->forward(batch->images.to(device)).max_abs.cpu());
     }
     model->setEpsilon(epsilon);
     model->train(was_training);
@@ -36,9 +38,16 @@ std::vector<double> epsilonGrid(const std::vector<float>& responses, int count) 
     if (responses.empty() || count < 2) {
         throw std::invalid_argument("an ε grid needs responses and at least 2 points");
     }
-    const auto [low_it, high_it] = std::minmax_element(responses.begin(), responses.end());
-    const double low = std::max(1e-6, 0.5 * static_cast<double>(*low_it));
-    const double high = std::max(low * 2.0, 1.05 * static_cast<double>(*high_it));
+    // A skipped block's response is 0; the grid spans the blocks that respond.
+    float smallest = std::numeric_limits<float>::infinity();
+    for (float response : responses) {
+        if (response > 0.0f) {
+            smallest = std::min(smallest, response);
+        }
+    }
+    const float largest = *std::max_element(responses.begin(), responses.end());
+    const double low = std::isfinite(smallest) ? 0.5 * static_cast<double>(smallest) : 1e-6;
+    const double high = std::max(low * 2.0, 1.05 * static_cast<double>(largest));
     std::vector<double> grid;
     for (int i = 0; i < count; ++i) {
         grid.push_back(low * std::pow(high / low, static_cast<double>(i) / (count - 1)));

@@ -23,10 +23,21 @@ int countRemoved(const std::vector<bool>& removed) {
     return static_cast<int>(std::count(removed.begin(), removed.end(), true));
 }
 
+std::vector<bool> blocksToRemove(PruneRule rule, const TrainerProgress& progress,
+                                 const TrainConfig& config, double threshold) {
+    std::vector<bool> removed =
+        selectBlocks(rule, progress.dead_last_epoch, progress.discard_average, threshold);
+    const std::vector<bool> skipped = skippedBlocks(progress, config);
+    for (size_t b = 0; b < removed.size() && b < skipped.size(); ++b) {
+        removed[b] = removed[b] || skipped[b];
+    }
+    return removed;
+}
+
 PruneReport pruneAndCompare(Trainer& trainer, PruneRule rule, double threshold, int timing_batch) {
-    return compareWithout(
-        trainer, selectBlocks(rule, trainer.deadLastEpoch(), trainer.discardAverage(), threshold),
-        rule, timing_batch);
+    return compareWithout(trainer,
+                          blocksToRemove(rule, trainer.progress(), trainer.config(), threshold),
+                          rule, timing_batch);
 }
 
 PruneReport compareWithout(Trainer& trainer, std::vector<bool> removed, PruneRule rule,

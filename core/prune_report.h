@@ -29,8 +29,15 @@ struct PruneReport {
     int timing_batch = 256;
 };
 
-/// Selects blocks by `rule` from the trainer's last epoch, builds the compact network, checks it
-/// against the gated one on the test set and measures both. `threshold`: DiscardAverage only.
+/// The blocks `rule` removes from a run at `progress`, and every block the run skipped whatever
+/// the rule: a skipped block is a fixed identity, so cutting it changes nothing, and keeping it
+/// would make the compact network compute a block the gated one no longer has.
+std::vector<bool> blocksToRemove(PruneRule rule, const TrainerProgress& progress,
+                                 const TrainConfig& config, double threshold = 1.0);
+
+/// Selects blocks by `rule` (blocksToRemove) from the trainer's last epoch, builds the compact
+/// network, checks it against the gated one on the test set and measures both. `threshold`:
+/// DiscardAverage only.
 PruneReport pruneAndCompare(Trainer& trainer, PruneRule rule, double threshold = 1.0,
                             int timing_batch = 256);
 

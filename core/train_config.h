@@ -35,11 +35,11 @@ struct TrainConfig {
     /// within float rounding).
     bool channels_last = true;
     /// When above 0, a block whose gate has been 0 on this many consecutive training steps is
-    /// no longer computed in training: it stays an identity for the rest of the run. Its
-    /// weights move as a computed dead block's do (zero gradient, weight decay, momentum); only
-    /// its batch-norm running statistics stop. It can never switch back on, which the method
-    /// allows in principle. Evaluation still computes every block.
-    /// 0 (the default): every block on every step, as the method states.
+    /// no longer computed, in training or evaluation: it is an identity for the rest of the
+    /// run, and pruning always removes it. Its weights move as a computed dead block's do (zero
+    /// gradient, weight decay, momentum); only its batch-norm running statistics stop. It can
+    /// never switch back on, which the method allows in principle.
+    /// 0: every block on every step, as the method states.
     int64_t skip_discarded_after = 0;
     /// Use at most this many training / test images (0: all), for quick runs.
     int64_t train_limit = 0;

@@ -318,7 +318,7 @@ void Trainer::trackBlocks(const std::vector<float>& values, StepRecord& step, Ep
 }
 
 void Trainer::giveSkippedBlocksZeroGradients() {
-    const std::vector<bool>& skipped = model_->skippedInTraining();
+    const std::vector<bool>& skipped = model_->skippedBlocks();
     for (size_t b = 0; b < skipped.size(); ++b) {
         if (!skipped[b]) {
             continue;
@@ -331,13 +331,20 @@ void Trainer::giveSkippedBlocksZeroGradients() {
     }
 }
 
-void Trainer::applySkipping() {
-    if (config_.skip_discarded_after == 0) {
-        return;
+std::vector<bool> skippedBlocks(const TrainerProgress& progress, const TrainConfig& config) {
+    std::vector<bool> skipped;
+    for (const int64_t off_steps : progress.gate_off_steps) {
+        skipped.push_back(config.skip_discarded_after > 0 &&
+                          off_steps >= config.skip_discarded_after);
     }
-    for (size_t b = 0; b < progress_.gate_off_steps.size(); ++b) {
-        if (progress_.gate_off_steps[b] >= config_.skip_discarded_after) {
-            model_->skipInTraining(b);
+    return skipped;
+}
+
+void Trainer::applySkipping() {
+    const std::vector<bool> skipped = skippedBlocks(progress_, config_);
+    for (size_t b = 0; b < skipped.size(); ++b) {
+        if (skipped[b]) {
+            model_->skipBlock(b);
         }
     }
 }

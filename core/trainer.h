@@ -106,7 +106,7 @@ class Trainer {
     // Moving averages, whole-epoch deadness and epoch maxima from one step's values.
     void trackBlocks(const std::vector<float>& values, StepRecord& step, EpochTally& tally);
     void finishEpoch(int epoch, EpochRecord& record);
-    // Stops computing, in training, the blocks off for config().skip_discarded_after steps.
+    // Stops computing the blocks off for config().skip_discarded_after consecutive steps.
     void applySkipping();
     // A computed block with gate 0 gets a zero gradient, so weight decay and momentum go on
     // moving its weights; a skipped block gets none from autograd. Giving it the same zeros
@@ -125,6 +125,10 @@ class Trainer {
     std::atomic<bool> stop_requested_{false};
     TrainerProgress progress_;
 };
+
+/// Per block: true when a run with `config` at `progress` no longer computes it (its gate has
+/// been 0 for config.skip_discarded_after consecutive steps; never when that is 0).
+std::vector<bool> skippedBlocks(const TrainerProgress& progress, const TrainConfig& config);
 
 /// The first `limit` examples of `data` (all of them when limit is 0 or too large).
 Dataset takeFirst(const Dataset& data, int64_t limit);

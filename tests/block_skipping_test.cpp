@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include "core/presets.h"
+#include "core/prune_report.h"
 #include "core/trainer.h"
 
 namespace epsilon {
@@ -75,8 +76,8 @@ TEST(BlockSkipping, EveryParameterEndsAsWithoutSkipping) {
     computed->run(nullptr);
     skipping->run(nullptr);
 
-    EXPECT_EQ(computed->model()->skippedInTraining(), std::vector<bool>(3, false));
-    EXPECT_EQ(skipping->model()->skippedInTraining(), (std::vector<bool>{false, true, false}));
+    EXPECT_EQ(computed->model()->skippedBlocks(), std::vector<bool>(3, false));
+    EXPECT_EQ(skipping->model()->skippedBlocks(), (std::vector<bool>{false, true, false}));
     // The dead block's weights too: weight decay and momentum reach them either way.
     const auto skipped_parameters = skipping->model()->named_parameters();
     for (const auto& item : computed->model()->named_parameters()) {
@@ -130,12 +131,73 @@ TEST(BlockSkipping, ARestoredRunSkipsTheBlocksItHadSkipped) {
     trainer->run(nullptr);
     Trainer restored(runConfig(2), data, torch::kCPU);
     restored.restoreProgress(trainer->progress());
-    EXPECT_EQ(restored.model()->skippedInTraining(), (std::vector<bool>{false, true, false}));
+    EXPECT_EQ(restored.model()->skippedBlocks(), (std::vector<bool>{false, true, false}));
     TrainerProgress short_streak = trainer->progress();
     short_streak.gate_off_steps = {0, 1, 0};
     Trainer not_yet(runConfig(2), data, torch::kCPU);
     not_yet.restoreProgress(short_streak);
-    EXPECT_EQ(not_yet.model()->skippedInTraining(), std::vector<bool>(3, false));
+    EXPECT_EQ(not_yet.model()->skippedBlocks(), std::vector<bool>(3, false));
+}
+
+// Evaluation must not compute a skipped block either: its batch-norm statistics stopped when it
+// was skipped, so computed it could switch on again with responses training no longer has.
+TEST(BlockSkipping, ASkippedBlockIsAnIdentityInEvaluationToo) {
+    ModelConfig config;
+    config.blocks_per_stage = 2;
+    config.epsilon = 0.0;  // every computed block is on
+    torch::manual_seed(5);
+    EpsilonResNet skipping(config);
+    EpsilonResNet zeroed(config);
+    {
+        torch::NoGradGuard no_grad;
+        const auto source = skipping->named_parameters();
+        for (auto& item : zeroed->named_parameters()) {
+            item.value().copy_(source[item.key()]);
+        }
+        zeroed->branches[kDeadBlock]->conv2->weight.zero_();  // F = 0: the block adds nothing
+    }
+    skipping->skipBlock(kDeadBlock);
+    skipping->eval();
+    zeroed->eval();
+    const torch::Tensor images = torch::randn({16, 1, 28, 28});
+    const GatedOutput skipped = skipping->forward(images);
+    const GatedOutput reference = zeroed->forward(images);
+
+    EXPECT_TRUE(torch::allclose(skipped.logits, reference.logits, 0.0, 1e-5));
+    EXPECT_EQ(skipped.gates[kDeadBlock].item<float>(), 0.0f);
+    EXPECT_TRUE(std::isnan(skipped.max_abs[kDeadBlock].item<float>()));
+    EXPECT_EQ(skipped.gates.sum().item<float>(), static_cast<float>(config.blockCount() - 1));
+    // The block's weights are not zero: computed, it would change the logits.
+    EpsilonResNet computed(config);
+    {
+        torch::NoGradGuard no_grad;
+        const auto source = skipping->named_parameters();
+        for (auto& item : computed->named_parameters()) {
+            item.value().copy_(source[item.key()]);
+        }
+    }
+    computed->eval();
+    EXPECT_FALSE(torch::allclose(computed->forward(images).logits, reference.logits, 0.0, 1e-5));
+}
+
+// A block skipped in the middle of the last epoch was on earlier in it, so the dead-last-epoch
+// rule alone would keep it; pruning must remove it, since the gated network no longer has it.
+TEST(BlockSkipping, PruningRemovesEverySkippedBlockWhateverTheRule) {
+    TrainConfig config = runConfig(50);
+    TrainerProgress progress;
+    progress.dead_last_epoch = {0, 0, 1};
+    progress.discard_average = {0.0f, 0.99f, 1.0f};
+    progress.gate_off_steps = {0, 60, 49};
+    EXPECT_EQ(blocksToRemove(PruneRule::DeadLastEpoch, progress, config),
+              (std::vector<bool>{false, true, true}));
+    EXPECT_EQ(blocksToRemove(PruneRule::DiscardAverage, progress, config, 1.0),
+              (std::vector<bool>{false, true, true}));
+    config.skip_discarded_after = 0;  // nothing is skipped: the rule alone decides
+    EXPECT_EQ(blocksToRemove(PruneRule::DeadLastEpoch, progress, config),
+              (std::vector<bool>{false, false, true}));
+    progress.gate_off_steps.clear();  // a snapshot from before the field existed
+    EXPECT_EQ(blocksToRemove(PruneRule::DiscardAverage, progress, runConfig(50), 0.95),
+              (std::vector<bool>{false, true, true}));
 }
 
 TEST(BlockSkipping, ANegativeSettingIsRefused) {

@@ -24,6 +24,15 @@ TEST(EpsilonGrid, SpansTheResponsesAndIncludesEachOne) {
     EXPECT_THROW(epsilonGrid({}, 5), std::invalid_argument);
 }
 
+// A block skipped in training responds 0; the grid must still span the blocks that respond.
+TEST(EpsilonGrid, ASkippedBlocksZeroDoesNotStretchTheGrid) {
+    const std::vector<double> grid = epsilonGrid({0.0f, 4.0f, 8.0f}, 5);
+    EXPECT_DOUBLE_EQ(grid.front(), 0.0);
+    EXPECT_DOUBLE_EQ(grid[1], 2.0);
+    EXPECT_GT(grid.back(), 8.0);
+    EXPECT_EQ(grid.size(), 8u);  // 5 points from 2 to 8.4, and the responses 0, 4 and 8
+}
+
 TEST_F(SnapshotTest, APosthocSweepGoesFromNothingRemovedToEverythingRemoved) {
     EpsilonResNet& model = trainer_->model();
     const Dataset& test = trainer_->data().test;

@@ -256,8 +256,8 @@ void TrainingWorker::prune(bool below_epsilon, double epsilon) {
                 removed.push_back(static_cast<double>(response) <= epsilon);
             }
         } else {
-            removed = selectBlocks(PruneRule::DeadLastEpoch, trainer.deadLastEpoch(),
-                                   trainer.discardAverage(), 1.0);
+            removed =
+                blocksToRemove(PruneRule::DeadLastEpoch, trainer.progress(), trainer.config());
         }
         const PruneRule rule = below_epsilon ? PruneRule::BelowEpsilon : PruneRule::DeadLastEpoch;
         const double threshold = below_epsilon ? epsilon : 1.0;
