@@ -2,6 +2,7 @@
 // `epsilon-lab-cli inspect` and `export`.
 #include "app/snapshot_commands.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
@@ -18,11 +19,13 @@ nlohmann::json inspectJson(const Snapshot& s) {
     const TrainConfig& t = s.config.train;
     const TrainerProgress& p = s.progress;
     nlohmann::json blocks = nlohmann::json::array();
+    const std::vector<bool> skipped = skippedBlocks(p, t);
     const EpochRecord* last = p.history.empty() ? nullptr : &p.history.back();
     for (int b = 0; b < t.model.blockCount(); ++b) {
         nlohmann::json block = {{"index", b},
                                 {"stage", b / t.model.blocks_per_stage + 1},
                                 {"dead_last_epoch", p.dead_last_epoch[b] != 0},
+                                {"skipped", b < static_cast<int>(skipped.size()) && skipped[b]},
                                 {"discard_average", p.discard_average[b]}};
         if (last != nullptr) {
             block["epoch_max_abs"] = last->epoch_max_abs[b];
@@ -92,11 +95,20 @@ void printInspection(const Snapshot& s) {
         std::printf("  last epoch: train loss %.4f, train accuracy %.2f%%, test accuracy %.2f%%\n",
                     last.train_loss, 100.0 * last.train_accuracy, 100.0 * last.test_accuracy);
     }
-    int dead = 0;
-    for (uint8_t flag : p.dead_last_epoch)
-        dead += flag;
-    std::printf("  blocks: %d alive, %d discarded in every batch of the last epoch\n\n",
-                t.model.blockCount() - dead, dead);
+    const int dead = static_cast<int>(
+        std::count(p.dead_last_epoch.begin(), p.dead_last_epoch.end(), uint8_t{1}));
+    const std::vector<bool> skipped = skippedBlocks(p, t);
+    int skipped_alive = 0;  // skipped in the last epoch after being on earlier in it
+    for (size_t b = 0; b < skipped.size(); ++b) {
+        skipped_alive += skipped[b] && p.dead_last_epoch[b] == 0 ? 1 : 0;
+    }
+    std::printf("  blocks: %d alive, %d discarded in every batch of the last epoch",
+                t.model.blockCount() - dead - skipped_alive, dead);
+    if (t.skip_discarded_after > 0) {
+        std::printf(", %d skipped (no longer computed, always pruned)",
+                    static_cast<int>(std::count(skipped.begin(), skipped.end(), true)));
+    }
+    std::printf("\n\n");
     std::printf("  %5s %5s %12s %12s %12s %8s\n", "block", "stage", "max|F|", "mean|F|",
                 "discard avg", "state");
     for (int b = 0; b < t.model.blockCount(); ++b) {
@@ -104,9 +116,13 @@ void printInspection(const Snapshot& s) {
         const float mean_abs = p.history.empty() ? 0.0f : p.history.back().epoch_mean_abs[b];
         std::printf("  %5d %5d %12.4g %12.4g %12.3f %8s\n", b, b / t.model.blocks_per_stage + 1,
                     max_abs, mean_abs, p.discard_average[b],
-                    p.dead_last_epoch[b] ? "dead" : "alive");
+                    b < static_cast<int>(skipped.size()) && skipped[b] ? "skipped"
+                    : p.dead_last_epoch[b]                             ? "dead"
+                                                                       : "alive");
     }
-    std::printf("  (max|F|: largest over the last epoch's training batches; mean|F|: its mean)\n");
+    std::printf(
+        "  (max|F|: largest over the last epoch's training batches that computed the "
+        "block; mean|F|: its mean; nan: none did)\n");
     if (s.prunings.empty()) {
         std::printf("\n  no pruning results\n");
     }

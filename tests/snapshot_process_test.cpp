@@ -226,6 +226,31 @@ TEST_F(SnapshotTest, InspectDescribesTheRunInTextAndJson) {
               snapshot_.progress.history[1].test_accuracy);
 }
 
+TEST_F(SnapshotTest, InspectMarksTheBlocksTrainingSkipped) {
+    const fs::path dir = scratchDirectory("inspect-skipped");
+    const std::string path = (dir / "run.h5").string();
+    Snapshot skipping = snapshot_;
+    skipping.config.train.skip_discarded_after = 5;
+    skipping.progress.gate_off_steps = {0, 7, 4};  // block 1 past the window, block 2 not yet
+    saveSnapshot(path, skipping);
+    const auto text = runCli("inspect " + path);
+    ASSERT_EQ(text.status, 0) << text.output;
+    EXPECT_NE(text.output.find("2 alive, 0 discarded in every batch of the last epoch, 1 skipped"),
+              std::string::npos)
+        << text.output;
+    const size_t row = text.output.find("\n      1     2 ");
+    ASSERT_NE(row, std::string::npos) << text.output;
+    const std::string block_row =
+        text.output.substr(row + 1, text.output.find('\n', row + 1) - row - 1);
+    EXPECT_EQ(block_row.substr(block_row.size() - 7), "skipped") << block_row;
+    const auto json = runCli("inspect --json " + path);
+    ASSERT_EQ(json.status, 0) << json.output;
+    const nlohmann::json blocks = nlohmann::json::parse(json.output).at("blocks");
+    EXPECT_EQ(blocks.at(0).at("skipped"), false);
+    EXPECT_EQ(blocks.at(1).at("skipped"), true);
+    EXPECT_EQ(blocks.at(2).at("skipped"), false);
+}
+
 TEST_F(SnapshotTest, ExportWritesTheHistoryAsCsv) {
     const fs::path dir = scratchDirectory("csv");
     const std::string path = (dir / "run.h5").string();
