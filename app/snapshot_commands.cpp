@@ -25,7 +25,7 @@ nlohmann::json inspectJson(const Snapshot& s) {
         nlohmann::json block = {{"index", b},
                                 {"stage", b / t.model.blocks_per_stage + 1},
                                 {"dead_last_epoch", p.dead_last_epoch[b] != 0},
-                                {"skipped", b < static_cast<int>(skipped.size()) && skipped[b]},
+                                {"skipped", static_cast<bool>(skipped[b])},
                                 {"discard_average", p.discard_average[b]}};
         if (last != nullptr) {
             block["epoch_max_abs"] = last->epoch_max_abs[b];
@@ -116,9 +116,9 @@ void printInspection(const Snapshot& s) {
         const float mean_abs = p.history.empty() ? 0.0f : p.history.back().epoch_mean_abs[b];
         std::printf("  %5d %5d %12.4g %12.4g %12.3f %8s\n", b, b / t.model.blocks_per_stage + 1,
                     max_abs, mean_abs, p.discard_average[b],
-                    b < static_cast<int>(skipped.size()) && skipped[b] ? "skipped"
-                    : p.dead_last_epoch[b]                             ? "dead"
-                                                                       : "alive");
+                    skipped[b]             ? "skipped"
+                    : p.dead_last_epoch[b] ? "dead"
+                                           : "alive");
     }
     std::printf(
         "  (max|F|: largest over the last epoch's training batches that computed the "

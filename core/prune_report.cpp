@@ -28,7 +28,7 @@ std::vector<bool> blocksToRemove(PruneRule rule, const TrainerProgress& progress
     std::vector<bool> removed =
         selectBlocks(rule, progress.dead_last_epoch, progress.discard_average, threshold);
     const std::vector<bool> skipped = skippedBlocks(progress, config);
-    for (size_t b = 0; b < removed.size() && b < skipped.size(); ++b) {
+    for (size_t b = 0; b < removed.size(); ++b) {
         removed[b] = removed[b] || skipped[b];
     }
     return removed;

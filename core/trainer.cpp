@@ -332,10 +332,11 @@ void Trainer::giveSkippedBlocksZeroGradients() {
 }
 
 std::vector<bool> skippedBlocks(const TrainerProgress& progress, const TrainConfig& config) {
-    std::vector<bool> skipped;
-    for (const int64_t off_steps : progress.gate_off_steps) {
-        skipped.push_back(config.skip_discarded_after > 0 &&
-                          off_steps >= config.skip_discarded_after);
+    // One flag per block, also for progress saved before gate_off_steps existed (none skipped).
+    std::vector<bool> skipped(progress.discard_average.size(), false);
+    for (size_t b = 0; b < skipped.size() && b < progress.gate_off_steps.size(); ++b) {
+        skipped[b] = config.skip_discarded_after > 0 &&
+                     progress.gate_off_steps[b] >= config.skip_discarded_after;
     }
     return skipped;
 }

@@ -126,8 +126,9 @@ class Trainer {
     TrainerProgress progress_;
 };
 
-/// Per block: true when a run with `config` at `progress` no longer computes it (its gate has
-/// been 0 for config.skip_discarded_after consecutive steps; never when that is 0).
+/// Per block (one flag for each of progress.discard_average): true when a run with `config` at
+/// `progress` no longer computes it (its gate has been 0 for config.skip_discarded_after
+/// consecutive steps; never when that is 0).
 std::vector<bool> skippedBlocks(const TrainerProgress& progress, const TrainConfig& config);
 
 /// The first `limit` examples of `data` (all of them when limit is 0 or too large).

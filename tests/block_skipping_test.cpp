@@ -139,6 +139,17 @@ TEST(BlockSkipping, ARestoredRunSkipsTheBlocksItHadSkipped) {
     EXPECT_EQ(not_yet.model()->skippedBlocks(), std::vector<bool>(3, false));
 }
 
+// A network with the configuration and parameters of `model`, nothing skipped.
+EpsilonResNet copyOf(EpsilonResNet& model) {
+    EpsilonResNet copy(model->config());
+    torch::NoGradGuard no_grad;
+    const auto source = model->named_parameters();
+    for (auto& item : copy->named_parameters()) {
+        item.value().copy_(source[item.key()]);
+    }
+    return copy;
+}
+
 // Evaluation must not compute a skipped block either: its batch-norm statistics stopped when it
 // was skipped, so computed it could switch on again with responses training no longer has.
 TEST(BlockSkipping, ASkippedBlockIsAnIdentityInEvaluationToo) {
@@ -147,13 +158,9 @@ TEST(BlockSkipping, ASkippedBlockIsAnIdentityInEvaluationToo) {
     config.epsilon = 0.0;  // every computed block is on
     torch::manual_seed(5);
     EpsilonResNet skipping(config);
-    EpsilonResNet zeroed(config);
+    EpsilonResNet zeroed = copyOf(skipping);
     {
         torch::NoGradGuard no_grad;
-        const auto source = skipping->named_parameters();
-        for (auto& item : zeroed->named_parameters()) {
-            item.value().copy_(source[item.key()]);
-        }
         zeroed->branches[kDeadBlock]->conv2->weight.zero_();  // F = 0: the block adds nothing
     }
     skipping->skipBlock(kDeadBlock);
@@ -168,14 +175,7 @@ TEST(BlockSkipping, ASkippedBlockIsAnIdentityInEvaluationToo) {
     EXPECT_TRUE(std::isnan(skipped.max_abs[kDeadBlock].item<float>()));
     EXPECT_EQ(skipped.gates.sum().item<float>(), static_cast<float>(config.blockCount() - 1));
     // The block's weights are not zero: computed, it would change the logits.
-    EpsilonResNet computed(config);
-    {
-        torch::NoGradGuard no_grad;
-        const auto source = skipping->named_parameters();
-        for (auto& item : computed->named_parameters()) {
-            item.value().copy_(source[item.key()]);
-        }
-    }
+    EpsilonResNet computed = copyOf(skipping);
     computed->eval();
     EXPECT_FALSE(torch::allclose(computed->forward(images).logits, reference.logits, 0.0, 1e-5));
 }
