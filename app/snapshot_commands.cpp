@@ -98,12 +98,11 @@ void printInspection(const Snapshot& s) {
     const int dead = static_cast<int>(
         std::count(p.dead_last_epoch.begin(), p.dead_last_epoch.end(), uint8_t{1}));
     const std::vector<bool> skipped = skippedBlocks(p, t);
-    int skipped_alive = 0;  // skipped in the last epoch after being on earlier in it
+    int alive = 0;  // neither off in the whole last epoch nor skipped (the "state" column)
     for (size_t b = 0; b < skipped.size(); ++b) {
-        skipped_alive += skipped[b] && p.dead_last_epoch[b] == 0 ? 1 : 0;
+        alive += !skipped[b] && p.dead_last_epoch[b] == 0 ? 1 : 0;
     }
-    std::printf("  blocks: %d alive, %d discarded in every batch of the last epoch",
-                t.model.blockCount() - dead - skipped_alive, dead);
+    std::printf("  blocks: %d alive, %d discarded in every batch of the last epoch", alive, dead);
     if (t.skip_discarded_after > 0) {
         std::printf(", %d skipped (no longer computed, always pruned)",
                     static_cast<int>(std::count(skipped.begin(), skipped.end(), true)));
