@@ -18,13 +18,7 @@ namespace {
 
 using epsilon::testing_support::runCli;
 using CliResult = epsilon::testing_support::ProcessResult;
-
-std::filesystem::path scratchDirectory() {
-    const auto dir =
-        std::filesystem::temp_directory_path() / ("epsilon-cli-test-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    return dir;
-}
+using epsilon::testing_support::ScratchDirectory;
 
 TEST(CommandLine, HelpDocumentsEveryTrainFlag) {
     const CliResult run = runCli("train --help");
@@ -56,7 +50,8 @@ TEST(CommandLine, AQuickRunWritesTheReport) {
     if (!std::filesystem::exists("/usr/share/datasets/fashion-mnist")) {
         GTEST_SKIP() << "dataset-fashion-mnist is not installed";
     }
-    const auto report = scratchDirectory() / "report.json";
+    const ScratchDirectory scratch("cli-test");
+    const auto report = scratch / "report.json";
     const CliResult run = runCli(
         "train --depth 8 --epochs 1 --train-limit 512 --test-limit 256 "
         "--epsilon 1e6 --threads 2 --report " +
@@ -77,7 +72,6 @@ TEST(CommandLine, AQuickRunWritesTheReport) {
     EXPECT_EQ(json["blocks_discarded"], 3);
     EXPECT_EQ(json["pruned_matches_gated"], true);
     EXPECT_LT(json["pruned_params"].get<int64_t>(), json["params"].get<int64_t>());
-    std::filesystem::remove_all(report.parent_path());
 }
 
 TEST(CommandLine, AnUnwritableReportPathExitsWithOne) {

@@ -37,14 +37,29 @@ inline ProcessResult runCli(const std::string& arguments) {
     return runCommand(std::string(EPSILON_LAB_CLI) + " " + arguments);
 }
 
-/// A fresh directory for one test process, under the system's temporary directory.
-inline std::filesystem::path scratchDirectory(const std::string& name) {
-    const auto dir = std::filesystem::temp_directory_path() /
-                     ("epsilon-" + name + "-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-    return dir;
-}
+/// A fresh directory under the system's temporary directory, removed with the object, so that
+/// repeated test runs leave nothing behind.
+class ScratchDirectory {
+  public:
+    explicit ScratchDirectory(const std::string& name)
+        : path_(std::filesystem::temp_directory_path() /
+                ("epsilon-" + name + "-" + std::to_string(::getpid()))) {
+        std::filesystem::remove_all(path_);
+        std::filesystem::create_directories(path_);
+    }
+    ~ScratchDirectory() {
+        std::error_code ignored;
+        std::filesystem::remove_all(path_, ignored);
+    }
+    ScratchDirectory(const ScratchDirectory&) = delete;
+    ScratchDirectory& operator=(const ScratchDirectory&) = delete;
+
+    const std::filesystem::path& path() const { return path_; }
+    std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+  private:
+    std::filesystem::path path_;
+};
 
 /// The whole content of a file (empty when it cannot be read).
 inline std::string fileBytes(const std::filesystem::path& path) {

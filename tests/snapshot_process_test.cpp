@@ -27,7 +27,7 @@ namespace fs = std::filesystem;
 using testing_support::fileBytes;
 using testing_support::runCli;
 using testing_support::runCommand;
-using testing_support::scratchDirectory;
+using testing_support::ScratchDirectory;
 using testing_support::SnapshotTest;
 
 // Starts `program` with `arguments`, reads its standard output up to the first line, then kills
@@ -68,7 +68,8 @@ class KilledSave : public SnapshotTest, public ::testing::WithParamInterface<con
 
 TEST_P(KilledSave, KeepsThePreviousSnapshotWhole) {
     const char* stage = GetParam();
-    const fs::path path = scratchDirectory("killed-save") / "run.h5";
+    const ScratchDirectory scratch("killed-save");
+    const fs::path path = scratch / "run.h5";
     saveSnapshot(path.string(), snapshot_);
     const std::string before = fileBytes(path);
 
@@ -100,7 +101,8 @@ INSTANTIATE_TEST_SUITE_P(AtEachStage, KilledSave,
                          });
 
 TEST_F(SnapshotTest, ResumingInANewProcessMatchesAnUninterruptedRun) {
-    const fs::path dir = scratchDirectory("resume");
+    const ScratchDirectory scratch("resume");
+    const fs::path& dir = scratch.path();
     const std::string common =
         " --depth 8 --train-limit 512 --test-limit 128 --threads 2 --lr-values 0.1,0.01 "
         "--lr-after 1 --epsilon-warmup 0 -q";
@@ -140,7 +142,8 @@ TEST_F(SnapshotTest, ResumingInANewProcessMatchesAnUninterruptedRun) {
 }
 
 TEST_F(SnapshotTest, TheExportedModelGivesTheCompactNetworksLogitsInAnotherProgram) {
-    const fs::path dir = scratchDirectory("export");
+    const ScratchDirectory scratch("export");
+    const fs::path& dir = scratch.path();
     const std::string path = (dir / "run.h5").string();
     saveSnapshot(path, snapshot_);
     const auto exported = runCli("export " + path + " --model " + (dir / "model.pt").string());
@@ -174,7 +177,8 @@ TEST_F(SnapshotTest, H5pyReadsTheParametersUnderTheModelsOwnNames) {
     if (runCommand("/usr/bin/python3 -c 'import h5py'").status != 0) {
         GTEST_SKIP() << "python3-h5py is not installed";
     }
-    const fs::path dir = scratchDirectory("h5py");
+    const ScratchDirectory scratch("h5py");
+    const fs::path& dir = scratch.path();
     const std::string path = (dir / "run.h5").string();
     saveSnapshot(path, snapshot_);
     const std::string script =
@@ -205,7 +209,8 @@ TEST_F(SnapshotTest, H5pyReadsTheParametersUnderTheModelsOwnNames) {
 }
 
 TEST_F(SnapshotTest, InspectDescribesTheRunInTextAndJson) {
-    const fs::path dir = scratchDirectory("inspect");
+    const ScratchDirectory scratch("inspect");
+    const fs::path& dir = scratch.path();
     const std::string path = (dir / "run.h5").string();
     saveSnapshot(path, snapshot_);
     const auto text = runCli("inspect " + path);
@@ -227,7 +232,8 @@ TEST_F(SnapshotTest, InspectDescribesTheRunInTextAndJson) {
 }
 
 TEST_F(SnapshotTest, InspectMarksTheBlocksTrainingSkipped) {
-    const fs::path dir = scratchDirectory("inspect-skipped");
+    const ScratchDirectory scratch("inspect-skipped");
+    const fs::path& dir = scratch.path();
     const std::string path = (dir / "run.h5").string();
     Snapshot skipping = snapshot_;
     skipping.config.train.skip_discarded_after = 5;
@@ -252,7 +258,8 @@ TEST_F(SnapshotTest, InspectMarksTheBlocksTrainingSkipped) {
 }
 
 TEST_F(SnapshotTest, ExportWritesTheHistoryAsCsv) {
-    const fs::path dir = scratchDirectory("csv");
+    const ScratchDirectory scratch("csv");
+    const fs::path& dir = scratch.path();
     const std::string path = (dir / "run.h5").string();
     saveSnapshot(path, snapshot_);
     const auto run = runCli("export " + path + " --metrics " + (dir / "epochs.csv").string() +
@@ -267,7 +274,8 @@ TEST_F(SnapshotTest, ExportWritesTheHistoryAsCsv) {
 }
 
 TEST_F(SnapshotTest, SweepWritesOneCsvRowPerEpsilon) {
-    const fs::path dir = scratchDirectory("sweep");
+    const ScratchDirectory scratch("sweep");
+    const fs::path& dir = scratch.path();
     const std::string path = (dir / "run.h5").string();
     saveSnapshot(path, snapshot_);
     const auto run = runCli(
@@ -294,7 +302,8 @@ TEST_F(SnapshotTest, SweepWritesOneCsvRowPerEpsilon) {
 }
 
 TEST(SnapshotCommandLine, BadRequestsGetClearErrors) {
-    const fs::path dir = scratchDirectory("snapshot-cli");
+    const ScratchDirectory scratch("snapshot-cli");
+    const fs::path& dir = scratch.path();
     std::ofstream(dir / "text.h5") << "not a snapshot\n";
     const auto inspect = runCli("inspect " + (dir / "text.h5").string());
     EXPECT_EQ(inspect.status, 1);

@@ -22,7 +22,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing_support::fileBytes;
-using testing_support::scratchDirectory;
+using testing_support::ScratchDirectory;
 using testing_support::SnapshotTest;
 
 void expectSameTensors(const NamedTensors& a, const NamedTensors& b, const std::string& what) {
@@ -115,7 +115,8 @@ void expectRefused(const fs::path& path, const std::string& reason) {
 }
 
 TEST_F(SnapshotTest, EveryFieldSurvivesARoundTrip) {
-    const fs::path path = scratchDirectory("round-trip") / "run.h5";
+    const ScratchDirectory scratch("round-trip");
+    const fs::path path = scratch / "run.h5";
     saveSnapshot(path.string(), snapshot_);
     const Snapshot loaded = loadSnapshot(path.string());
 
@@ -201,7 +202,8 @@ TEST_F(SnapshotTest, RestoringOntoOtherDataIsRefused) {
 }
 
 TEST_F(SnapshotTest, AMissingFileOrATextFileIsRefused) {
-    const fs::path dir = scratchDirectory("bad-files");
+    const ScratchDirectory scratch("bad-files");
+    const fs::path& dir = scratch.path();
     try {
         loadSnapshot((dir / "absent.h5").string());
         FAIL();
@@ -214,7 +216,8 @@ TEST_F(SnapshotTest, AMissingFileOrATextFileIsRefused) {
 }
 
 TEST_F(SnapshotTest, ATruncatedSnapshotIsRefused) {
-    const fs::path dir = scratchDirectory("truncated");
+    const ScratchDirectory scratch("truncated");
+    const fs::path& dir = scratch.path();
     saveSnapshot((dir / "whole.h5").string(), snapshot_);
     const std::string bytes = fileBytes(dir / "whole.h5");
     for (const size_t keep : {bytes.size() / 2, bytes.size() - 100}) {
@@ -226,7 +229,8 @@ TEST_F(SnapshotTest, ATruncatedSnapshotIsRefused) {
 }
 
 TEST_F(SnapshotTest, AnotherProgramsHdf5FileIsRefused) {
-    const fs::path path = scratchDirectory("foreign") / "measurements.h5";
+    const ScratchDirectory scratch("foreign");
+    const fs::path path = scratch / "measurements.h5";
     {
         hdf5::Handle file = hdf5::createFile(path.string());
         hdf5::writeTensor(file.id(), "temperature", torch::arange(10, torch::kFloat64));
@@ -245,7 +249,8 @@ void editWithHdf5(const fs::path& path, Edit&& edit) {
 }
 
 TEST_F(SnapshotTest, ANewerFormatIsRefused) {
-    const fs::path path = scratchDirectory("newer") / "future.h5";
+    const ScratchDirectory scratch("newer");
+    const fs::path path = scratch / "future.h5";
     saveSnapshot(path.string(), snapshot_);
     editWithHdf5(path, [](hid_t file) {
         hdf5::writeAttribute(file, "format_version", int64_t{kSnapshotFormatVersion + 1});
@@ -255,7 +260,8 @@ TEST_F(SnapshotTest, ANewerFormatIsRefused) {
 }
 
 TEST_F(SnapshotTest, WeightsThatDoNotFitTheConfigurationAreRefused) {
-    const fs::path dir = scratchDirectory("misshapen");
+    const ScratchDirectory scratch("misshapen");
+    const fs::path& dir = scratch.path();
     saveSnapshot((dir / "wrong-shape.h5").string(), snapshot_);
     editWithHdf5(dir / "wrong-shape.h5", [](hid_t file) {
         const hdf5::Handle model = hdf5::openGroup(file, "model");
@@ -273,7 +279,8 @@ TEST_F(SnapshotTest, WeightsThatDoNotFitTheConfigurationAreRefused) {
 }
 
 TEST_F(SnapshotTest, AFullDiskKeepsThePreviousSnapshot) {
-    const fs::path path = scratchDirectory("full-disk") / "run.h5";
+    const ScratchDirectory scratch("full-disk");
+    const fs::path path = scratch / "run.h5";
     saveSnapshot(path.string(), snapshot_);
     const std::string before = fileBytes(path);
 
@@ -318,7 +325,8 @@ TEST_F(SnapshotTest, AReadOnlyDirectoryKeepsThePreviousSnapshot) {
     if (::geteuid() == 0) {
         GTEST_SKIP() << "root may write into read-only directories";
     }
-    const fs::path dir = scratchDirectory("read-only");
+    const ScratchDirectory scratch("read-only");
+    const fs::path& dir = scratch.path();
     const fs::path path = dir / "run.h5";
     saveSnapshot(path.string(), snapshot_);
     const std::string before = fileBytes(path);

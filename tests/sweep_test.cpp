@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 using testing_support::fileBytes;
 using testing_support::runCli;
 using testing_support::runCommand;
-using testing_support::scratchDirectory;
+using testing_support::ScratchDirectory;
 
 SweepPlan twoByTwo() {
     SweepPlan plan;
@@ -81,7 +81,8 @@ TEST(TrainingSweep, RunsEachTaskOnceAndMatchesTheSlurmArray) {
     if (!fs::exists("/usr/share/datasets/fashion-mnist")) {
         GTEST_SKIP() << "dataset-fashion-mnist is not installed";
     }
-    const fs::path dir = scratchDirectory("sweep");
+    const ScratchDirectory scratch("sweep");
+    const fs::path& dir = scratch.path();
     const std::string flags =
         " --epsilons 0.5,6 --seeds 1,7 --threads 2 --parallel 2 -- --depth 8 --epochs 1 "
         "--train-limit 256 --test-limit 128";
@@ -129,7 +130,8 @@ TEST(TrainingSweep, RunsEachTaskOnceAndMatchesTheSlurmArray) {
 }
 
 TEST(SweepRecordTest, RefusesFilesThatAreNotSweepRecordsByName) {
-    const fs::path dir = scratchDirectory("sweep-record");
+    const ScratchDirectory scratch("sweep-record");
+    const fs::path& dir = scratch.path();
     const std::string text = (dir / "text.h5").string();
     std::ofstream(text) << "not HDF5\n";
     try {
@@ -147,7 +149,8 @@ TEST(SweepRecordTest, RefusesFilesThatAreNotSweepRecordsByName) {
 }
 
 TEST(TrainingSweep, BadRequestsGetClearErrors) {
-    const fs::path dir = scratchDirectory("sweep-errors");
+    const ScratchDirectory scratch("sweep-errors");
+    const fs::path& dir = scratch.path();
     EXPECT_EQ(runCli("sweep --train --dir " + dir.string() + " -- --depth 8").status, 2);
     const auto reserved =
         runCli("sweep --train --dir " + dir.string() + " --epsilons 1 -- --epsilon 3");
