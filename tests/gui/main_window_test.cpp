@@ -7,7 +7,6 @@
 #include <gtest/gtest.h>
 #include <qcustomplot.h>
 
-#include <unistd.h>
 #include <QApplication>
 #include <QFileInfo>
 #include <QImage>
@@ -17,7 +16,6 @@
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
-#include <filesystem>
 
 #include "app/gui/main_window.h"
 #include "tests/gui/gui_test_support.h"
@@ -84,9 +82,8 @@ TEST_F(MainWindowTest, TrainsAndShowsEveryBlockAndStepLive) {
         EXPECT_EQ(table->cellText(2, 1), "responses at most ε = 1e+06");
         // Saved, the run and both prunings are in the snapshot.
         QSignalSpy saved(&window, &MainWindow::saveDone);
-        const std::string snapshot = (std::filesystem::temp_directory_path() /
-                                      ("gui-run-" + std::to_string(::getpid()) + ".h5"))
-                                         .string();
+        const QTemporaryDir snapshot_dir;
+        const std::string snapshot = snapshot_dir.filePath("gui-run.h5").toStdString();
         window.saveSnapshotTo(QString::fromStdString(snapshot));
         ASSERT_TRUE(saved.wait(60000));
         ASSERT_TRUE(saved.first().at(0).toBool()) << saved.first().at(1).toString().toStdString();
@@ -94,7 +91,6 @@ TEST_F(MainWindowTest, TrainsAndShowsEveryBlockAndStepLive) {
         EXPECT_EQ(loaded.progress.epochs_done, 2);
         EXPECT_EQ(loaded.prunings.size(), 2u);
         EXPECT_EQ(loaded.prunings[1].report.rule, PruneRule::BelowEpsilon);
-        std::filesystem::remove(snapshot);
 
         const QString csv = table->toCsv();
         EXPECT_EQ(csv.count('\n'), 4);
@@ -229,11 +225,8 @@ int main(int argc, char** argv) {
     // Settings of the tests live apart from a user's, in a fresh place each run.
     QApplication::setOrganizationName("Epsilon Lab tests");
     QApplication::setApplicationName("epsilon_gui_tests");
-    const QString settings_dir =
-        QString::fromStdString((std::filesystem::temp_directory_path() /
-                                ("epsilon-gui-settings-" + std::to_string(::getpid())))
-                                   .string());
-    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, settings_dir);
+    const QTemporaryDir settings_dir;
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, settings_dir.path());
     ::testing::InitGoogleTest(&argc, argv);
     return RUN_ALL_TESTS();
 }
