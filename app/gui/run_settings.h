@@ -18,6 +18,9 @@ struct RunSettings {
     int batch_size = 128;
     /// Restart the learning-rate steps whenever another block is discarded.
     bool adaptive_schedule = false;
+    /// Stop computing a block once its gate has been 0 for this many consecutive training
+    /// steps (0: compute every block on every step).
+    int skip_discarded_after = 0;
     quint64 seed = 1;
     /// Torch's intra-op threads for the run; 0: one per core.
     int threads = 0;

@@ -92,6 +92,13 @@ SettingsPanel::SettingsPanel(bool cuda_available, QWidget* parent) : QWidget(par
     train_limit_->setRange(0, 10000000);
     train_limit_->setSpecialValueText("all");
     train_limit_->setToolTip("Train on the first N images only, for a quick run");
+    skip_ = new QSpinBox;
+    skip_->setRange(0, 1 << 30);
+    skip_->setSpecialValueText("never");
+    skip_->setSuffix(" steps off");
+    skip_->setToolTip(
+        "Stop computing a block once its gate has been 0 for this many training steps in a row:\n"
+        "it is an identity from then on, training gets faster, and pruning removes it");
     seed_ = new QSpinBox;
     seed_->setRange(0, 1 << 30);
     threads_ = new QSpinBox;
@@ -120,6 +127,7 @@ SettingsPanel::SettingsPanel(bool cuda_available, QWidget* parent) : QWidget(par
     form->addRow("Batch size", batch_size_);
     form->addRow("Schedule", schedule_);
     form->addRow("Training images", train_limit_);
+    form->addRow("Skip a block after", skip_);
     form->addRow("Seed", seed_);
     form->addRow("Threads", threads_);
     form->addRow("Device", device_);
@@ -153,6 +161,7 @@ RunSettings SettingsPanel::settings() const {
     s.batch_size = batch_size_->value();
     s.adaptive_schedule = schedule_->currentData().toBool();
     s.train_limit = train_limit_->value();
+    s.skip_discarded_after = skip_->value();
     // A quick run tests on a sixth as many images, as the data sets' own splits do.
     s.test_limit = train_limit_->value() == 0 ? 0 : std::max(256, train_limit_->value() / 6);
     s.seed = static_cast<quint64>(seed_->value());
@@ -173,6 +182,7 @@ void SettingsPanel::setSettings(const RunSettings& s) {
     batch_size_->setValue(s.batch_size);
     schedule_->setCurrentIndex(s.adaptive_schedule ? 1 : 0);
     train_limit_->setValue(static_cast<int>(s.train_limit));
+    skip_->setValue(s.skip_discarded_after);
     seed_->setValue(static_cast<int>(s.seed));
     threads_->setValue(s.threads);
     const int device = device_->findData(s.device);
@@ -193,6 +203,7 @@ void SettingsPanel::save() const {
     store.setValue("run/batch_size", s.batch_size);
     store.setValue("run/adaptive_schedule", s.adaptive_schedule);
     store.setValue("run/train_limit", s.train_limit);
+    store.setValue("run/skip_discarded_after", s.skip_discarded_after);
     store.setValue("run/seed", s.seed);
     store.setValue("run/threads", s.threads);
     store.setValue("run/device", s.device);
@@ -211,6 +222,8 @@ void SettingsPanel::restore() {
     s.batch_size = store.value("run/batch_size", d.batch_size).toInt();
     s.adaptive_schedule = store.value("run/adaptive_schedule", d.adaptive_schedule).toBool();
     s.train_limit = store.value("run/train_limit", d.train_limit).toLongLong();
+    s.skip_discarded_after =
+        store.value("run/skip_discarded_after", d.skip_discarded_after).toInt();
     s.seed = store.value("run/seed", d.seed).toULongLong();
     s.threads = store.value("run/threads", d.threads).toInt();
     s.device = store.value("run/device", d.device).toString();

@@ -55,6 +55,7 @@ class SettingsPanel : public QWidget {
     QSpinBox* batch_size_;
     QComboBox* schedule_;
     QSpinBox* train_limit_;
+    QSpinBox* skip_;
     QSpinBox* seed_;
     QSpinBox* threads_;
     QComboBox* device_;

@@ -52,6 +52,7 @@ TrainConfig configFor(const RunSettings& s, const DatasetPair& data) {
     config.seed = s.seed;
     config.train_limit = s.train_limit;
     config.test_limit = s.test_limit;
+    config.skip_discarded_after = s.skip_discarded_after;
     config.horizontal_flip = defaultHorizontalFlip(s.dataset.toStdString());
     validate(config);
     return config;
@@ -72,6 +73,7 @@ RunSettings settingsFrom(const ExperimentConfig& saved) {
     s.seed = c.seed;
     s.train_limit = c.train_limit;
     s.test_limit = c.test_limit;
+    s.skip_discarded_after = static_cast<int>(c.skip_discarded_after);
     return s;
 }
 

@@ -18,6 +18,7 @@ inline RunSettings smallRun(int epochs) {
     settings.epsilon_warmup = 0;
     settings.epochs = epochs;
     settings.train_limit = 512;
+    settings.skip_discarded_after = 0;
     return settings;
 }
 

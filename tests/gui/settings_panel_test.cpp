@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The settings panel: every setting reaches the run, bad ones are shown where they are made, and
 // all are remembered between launches.
+// Torch first: Qt's `slots` macro breaks torch headers.
+#include "core/presets.h"
+// Qt from here on.
 #include <gtest/gtest.h>
 
 #include <QComboBox>
@@ -34,6 +37,7 @@ RunSettings everySettingChanged() {
     s.threads = 3;
     s.device = "cpu";
     s.train_limit = 2000;
+    s.skip_discarded_after = 25;
     return s;
 }
 
@@ -50,6 +54,21 @@ void expectSameSettings(const RunSettings& a, const RunSettings& b) {
     EXPECT_EQ(a.threads, b.threads);
     EXPECT_EQ(a.device, b.device);
     EXPECT_EQ(a.train_limit, b.train_limit);
+    EXPECT_EQ(a.skip_discarded_after, b.skip_discarded_after);
+}
+
+// RunSettings cannot include the torch-based core/presets.h, so it repeats those values.
+TEST(SettingsPanelTest, ItsDefaultsAreTheCommandLinesDefaultExperiment) {
+    const RunSettings panel;
+    const TrainConfig cli = defaultExperiment();
+    EXPECT_EQ(panel.depth, cli.model.depth());
+    EXPECT_DOUBLE_EQ(panel.epsilon, cli.model.epsilon);
+    EXPECT_EQ(panel.epsilon_warmup, cli.epsilon_warmup_epochs);
+    EXPECT_EQ(panel.epochs, cli.epochs);
+    EXPECT_EQ(panel.batch_size, cli.batch_size);
+    EXPECT_EQ(panel.adaptive_schedule, cli.schedule.adaptive);
+    EXPECT_EQ(panel.seed, cli.seed);
+    EXPECT_EQ(panel.skip_discarded_after, cli.skip_discarded_after);
 }
 
 TEST(SettingsPanelTest, EverySettingRoundTripsThroughThePanelAndQSettings) {

@@ -59,9 +59,11 @@ TEST(SweepLauncherTest, PassesThePanelsSettingsToEveryRun) {
     EXPECT_EQ(args, expected);
     s.data_path = "/data/fm";
     s.test_limit = 256;
+    s.skip_discarded_after = 10;
     const QStringList more = SweepLauncher::arguments(s, {1.0}, {1}, 1, "d");
-    EXPECT_EQ(more.mid(more.size() - 6), (QStringList{"--data-path", "/data/fm", "--train-limit",
-                                                      "512", "--test-limit", "256"}));
+    EXPECT_EQ(more.mid(more.size() - 8),
+              (QStringList{"--data-path", "/data/fm", "--train-limit", "512", "--test-limit", "256",
+                           "--skip-discarded-after", "10"}));
 }
 
 TEST(SweepPageTest, ValuesThatAreNotNumbersAreAProblemAndStopTheRun) {
