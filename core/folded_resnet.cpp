@@ -20,8 +20,8 @@ FoldedResNet::Conv FoldedResNet::fold(const torch::nn::Conv2dImpl& conv,
     // bn(conv(x)) = scale·(W∗x − mean) + β with scale = γ / √(var + eps), per output channel.
     const torch::Tensor scale = bn.weight / torch::sqrt(bn.running_var + bn.options.eps());
     Conv folded = plain(conv);
-    folded.weight = (conv.weight * scale.reshape({-1, 1, 1, 1}))
-                        .contiguous(conv.weight.suggest_memory_format());
+    folded.weight = inMemoryFormat(conv.weight * scale.reshape({-1, 1, 1, 1}),
+                                   conv.weight.suggest_memory_format());
     folded.bias = bn.bias - bn.running_mean * scale;
     return folded;
 }
@@ -72,7 +72,7 @@ FoldedResNet::FoldedResNet(const CompactResNetImpl& compact) {
 
 torch::Tensor FoldedResNet::forward(const torch::Tensor& images) const {
     c10::InferenceMode inference;
-    torch::Tensor x = images.contiguous(stem_.weight.suggest_memory_format());
+    torch::Tensor x = inMemoryFormat(images, stem_.weight.suggest_memory_format());
     x = conv2d(x, stem_.weight, stem_.bias, 1).relu_();
     for (const Unit& unit : units_) {
         torch::Tensor sum = shortcut(x, unit.shape);

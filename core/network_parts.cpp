@@ -96,17 +96,24 @@ torch::Tensor shortcut(const torch::Tensor& x, const BlockShape& shape) {
     return torch::constant_pad_nd(pooled, {0, 0, 0, 0, before, after});
 }
 
+torch::Tensor inMemoryFormat(const torch::Tensor& tensor, torch::MemoryFormat format) {
+    if (tensor.suggest_memory_format() == format && tensor.is_contiguous(format)) {
+        return tensor;
+    }
+    return torch::empty_like(tensor, tensor.options(), format).copy_(tensor);
+}
+
 void useChannelsLast(torch::nn::Module& module) {
     torch::NoGradGuard no_grad;
     for (torch::Tensor& parameter : module.parameters()) {
         if (parameter.dim() == 4) {
-            parameter.set_data(parameter.contiguous(torch::MemoryFormat::ChannelsLast));
+            parameter.set_data(inMemoryFormat(parameter, torch::MemoryFormat::ChannelsLast));
         }
     }
 }
 
 torch::Tensor inLayoutOf(const torch::Tensor& images, const StemImpl& stem) {
-    return images.contiguous(stem.conv->weight.suggest_memory_format());
+    return inMemoryFormat(images, stem.conv->weight.suggest_memory_format());
 }
 
 int64_t trainableParameterCount(const torch::nn::Module& module) {

@@ -62,6 +62,12 @@ TORCH_MODULE(Classifier);
 /// the raw input zero-padded with half the input's channels on each side.
 torch::Tensor shortcut(const torch::Tensor& x, const BlockShape& shape);
 
+/// `tensor` with the strides of `format`. Unlike `Tensor::contiguous(format)`, this also lays out
+/// a tensor with one channel (an image batch of Fashion-MNIST, the stem's weights for it) in the
+/// format's strides; `contiguous` returns it unchanged, as it is contiguous in both, and the
+/// convolutions then choose NCHW for it and for every layer after it.
+torch::Tensor inMemoryFormat(const torch::Tensor& tensor, torch::MemoryFormat format);
+
 /// Stores every 4-d parameter of `module` channels-last (NHWC), the faster layout for oneDNN's
 /// 3×3 convolutions on CPU. Networks convert their input to their stem's layout.
 void useChannelsLast(torch::nn::Module& module);

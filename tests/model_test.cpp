@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include "core/epsilon_resnet.h"
+#include "core/network_parts.h"
 #include "core/pruning.h"
 
 namespace epsilon {
@@ -108,6 +109,34 @@ TEST_F(ModelTest, MultiplyAccumulatesOfResNet20MatchTheHandCount) {
                              640;
     EXPECT_EQ(costOf(*model).macs, expected);
     EXPECT_EQ(costOf(*model).layers, 20);
+}
+
+// A batch with one channel is contiguous in both layouts, so Tensor::contiguous(ChannelsLast)
+// leaves it, and the stem's weights for it, in NCHW strides; the convolutions then ran the whole
+// network in NCHW, converting at every layer. The network must run channels-last from its stem
+// on, and compute what the NCHW network computes.
+TEST_F(ModelTest, ChannelsLastHoldsFromTheStemOnAlsoForOneInputChannel) {
+    for (int channels : {1, 3}) {
+        EpsilonResNet nchw(configFor(1, channels, 28, 0.0));
+        EpsilonResNet nhwc(configFor(1, channels, 28, 0.0));
+        {
+            torch::NoGradGuard no_grad;
+            const auto from = nchw->named_parameters();
+            for (auto& to : nhwc->named_parameters()) {
+                to.value().copy_(from[to.key()]);
+            }
+        }
+        useChannelsLast(*nhwc);
+        const auto channels_last = torch::MemoryFormat::ChannelsLast;
+        EXPECT_EQ(nhwc->stem->conv->weight.suggest_memory_format(), channels_last) << channels;
+        const torch::Tensor images = torch::randn({8, channels, 28, 28});
+        const torch::Tensor input = inLayoutOf(images, *nhwc->stem);
+        EXPECT_EQ(input.suggest_memory_format(), channels_last) << channels;
+        EXPECT_TRUE(nhwc->stem(input).is_contiguous(channels_last)) << channels;
+        EXPECT_TRUE(
+            torch::allclose(nhwc->forward(images).logits, nchw->forward(images).logits, 1e-4, 1e-5))
+            << channels;
+    }
 }
 
 }  // namespace
