@@ -218,8 +218,9 @@ CLI::App* addTrainCommand(CLI::App& app, TrainOptions& o) {
     cmd->add_option("--skip-discarded-after", o.skip_discarded_after,
                     "Stop computing a block once its gate has been 0 for N consecutive "
                     "training steps: it is an identity from then on, in training and "
-                    "evaluation, and is pruned (0: compute every block on every step, as the "
-                    "method does)")
+                    "evaluation, and is pruned (1: from its first batch off; 0: compute every "
+                    "block on every step, as the method does, so that a discarded block may "
+                    "switch back on)")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
     cmd->add_option("--prune-rule", o.prune_rule,

@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 #include <CLI/CLI.hpp>
 
+#include "bench/conv_bound.h"
 #include "bench/measurements.h"
 #include "core/runtime.h"
 
@@ -18,10 +19,11 @@ int main(int argc, char** argv) {
     std::string mode = "train";
     int threads = 0;
     app.add_option("mode", mode,
-                   "train, model-step, infer, infer-compact, infer-compact-unfolded or "
-                   "conv-ceiling")
+                   "train, model-step, infer, infer-compact, infer-compact-unfolded, "
+                   "conv-ceiling or conv-bound (the network's convolutions timed one by one; "
+                   "--removed leaves blocks out)")
         ->check(CLI::IsMember({"train", "model-step", "infer", "infer-compact",
-                               "infer-compact-unfolded", "conv-ceiling"}));
+                               "infer-compact-unfolded", "conv-ceiling", "conv-bound"}));
     app.add_option("--depth", settings.depth, "6n+2")->capture_default_str();
     app.add_option("--channels", settings.channels, "input channels")->capture_default_str();
     app.add_option("--size", settings.image_size, "image height and width")->capture_default_str();
@@ -29,7 +31,7 @@ int main(int argc, char** argv) {
     app.add_option("--steps", settings.steps, "timed steps or passes")->capture_default_str();
     app.add_option("--warmup", settings.warmup, "untimed steps first")->capture_default_str();
     app.add_option("--threads", threads, "torch threads (0: one per core)")->capture_default_str();
-    app.add_option("--removed", settings.removed, "blocks removed for infer-compact")
+    app.add_option("--removed", settings.removed, "blocks removed for infer-compact and conv-bound")
         ->delimiter(',');
     app.add_option("--dead", settings.dead, "blocks made dead for train (F = 0)")->delimiter(',');
     app.add_option("--skip-after", settings.skip_after,
@@ -51,6 +53,8 @@ int main(int argc, char** argv) {
             result = measureGatedInference(settings);
         } else if (mode == "conv-ceiling") {
             result = measureConvCeiling(settings);
+        } else if (mode == "conv-bound") {
+            result = measureConvolutionBound(settings);
         } else {
             result = measureCompactInference(settings, mode == "infer-compact");
         }

@@ -54,6 +54,11 @@ def measurements(args):
                 "infer-compact-unfolded"] + infer + removed
             yield "pruned", config + ("epsilon-lab all kept",), bench + ["infer-compact"] + infer
             yield "pruned", config + ("pytorch",), peer + ["infer-compact"] + infer + removed
+            # What the convolutions alone cost, each timed on its own: the most any program on
+            # these kernels reaches, for the whole network in training, the compact in inference.
+            bound = shape + ["--steps", "5"]
+            yield "bound", config + ("full",), bench + ["conv-bound"] + bound
+            yield "bound", config + ("compact",), bench + ["conv-bound"] + bound + removed
     # Training as blocks die: a third and two thirds of ResNet-20's blocks dead (F = 0), computed
     # on every step as the method does, or skipped once their gate has been 0 for one step.
     depth = 20
@@ -190,6 +195,8 @@ def print_tables(results, args):
         print("\nThe window ran " + ("on $DISPLAY" if os.environ.get("DISPLAY") else "under Xvfb or offscreen") + ". Gaps are between ticks of a 5 ms timer in the GUI thread, its interval "
               "included: the longest over all rounds, and the median round's 99th percentile.")
 
+    print_bounds(results, configs)
+
     ceiling = results[("ceiling", ("conv",))]
     best = max(ceiling["channels_last_gflops"], ceiling["contiguous_gflops"])
     print("\n## Against the machine's convolution ceiling\n")
@@ -202,6 +209,38 @@ def print_tables(results, args):
         ours = get("train", config, "epsilon-lab")
         achieved = ours["images_per_second"] * 6 * ours["macs"] / 1e9
         print(f"| {label(config)} | {achieved:.0f} | {achieved / best:.0%} |")
+
+
+def print_bounds(results, configs):
+    """Each program's speed as a share of what its convolutions alone allow, and what the
+    targets over the peer ask of that bound."""
+    get = lambda table, config, who: results.get((table, config + (who,)))
+    if not any(get("bound", config, "full") for config in configs):
+        return
+    print("\n## What the convolutions alone allow (images/s)\n")
+    print("Every 3×3 convolution of the network timed on its own, channels-last, and the times "
+          "summed: the speed a program would reach if everything else (batch norm, ReLU, gate, "
+          "loss, optimizer) took no time. In brackets, each speed as a share of that bound.\n")
+    print("| network | training bound | Epsilon Lab | peer | 1.3× peer | "
+          "pruned inference bound | Epsilon Lab (folded) | peer | 1.5× peer |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    share = lambda value, bound: f"{value:.0f} ({value / bound:.0%})"
+    for config in configs:
+        full, compact = get("bound", config, "full"), get("bound", config, "compact")
+        if not full or not compact:
+            continue
+        train_bound = full["training_images_per_second"]
+        infer_bound = compact["inference_images_per_second"]
+        ours, peer = get("train", config, "epsilon-lab"), get("train", config, "pytorch")
+        folded, peer_compact = get("pruned", config, "epsilon-lab"), get("pruned", config,
+                                                                          "pytorch")
+        print(f"| {label(config)} | {train_bound:.0f} | "
+              f"{share(ours['images_per_second'], train_bound)} | "
+              f"{share(peer['images_per_second'], train_bound)} | "
+              f"{share(1.3 * peer['images_per_second'], train_bound)} | {infer_bound:.0f} | "
+              f"{share(folded['images_per_second'], infer_bound)} | "
+              f"{share(peer_compact['images_per_second'], infer_bound)} | "
+              f"{share(1.5 * peer_compact['images_per_second'], infer_bound)} |")
 
 
 def main():
