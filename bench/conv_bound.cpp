@@ -51,8 +51,7 @@ LayerTimes timeLayer(const ConvLayer& layer, const BenchSettings& settings) {
             [&] { torch::conv2d(input, weight, {}, layer.stride, 1); }, settings.steps);
     }
     const torch::Tensor trained_weight = weight.detach().requires_grad_(true);
-    const torch::Tensor trained_input =
-        input.detach().requires_grad_(layer.needs_input_gradient);
+    const torch::Tensor trained_input = input.detach().requires_grad_(layer.needs_input_gradient);
     torch::Tensor output_gradient;
     times.training_ms = medianMilliseconds(
         [&] {
