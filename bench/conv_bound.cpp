@@ -4,8 +4,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <set>
-#include <stdexcept>
 
 #include <torch/torch.h>
 
@@ -73,22 +71,16 @@ std::vector<ConvLayer> convolutionsOf(const BenchSettings& settings) {
     model.blocks_per_stage = blocksPerStageForDepth(settings.depth);
     model.in_channels = settings.channels;
     model.image_size = settings.image_size;
-    const std::set<int> removed(settings.removed.begin(), settings.removed.end());
-    for (int b : removed) {
-        if (b < 0 || b >= model.blockCount()) {
-            throw std::invalid_argument("--removed: block " + std::to_string(b) +
-                                        " does not exist (the network has " +
-                                        std::to_string(model.blockCount()) + ")");
-        }
-    }
+    validate(model);
+    const std::vector<bool> removed = blockFlags(settings.removed, model.blockCount(), "--removed");
 
     std::vector<ConvLayer> layers;
     layers.push_back({settings.channels, kStageWidths[0], 1, settings.image_size, false});
     int size = settings.image_size;
-    int index = 0;
+    size_t index = 0;
     for (const BlockShape& block : blockShapesFor(model)) {
-        const int output_size = (size + block.stride - 1) / block.stride;
-        if (removed.count(index++) == 0) {
+        const int output_size = size / block.stride;  // exact: validate() asks for a multiple of 4
+        if (!removed[index++]) {
             layers.push_back({block.in_channels, block.out_channels, block.stride, size, true});
             layers.push_back({block.out_channels, block.out_channels, 1, output_size, true});
         }

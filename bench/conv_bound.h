@@ -28,8 +28,8 @@ std::vector<ConvLayer> convolutionsOf(const BenchSettings& settings);
 /// Times every convolution of the network on its own, on random data in its best layout
 /// (channels-last unless `settings.channels_last` is false), batch `settings.batch`: forward
 /// only in inference mode, and forward with both backward products as training needs them. The
-/// sums are what the network's convolutions cost with nothing else running; their inverses
-/// are upper bounds on the images per second that any program built on these kernels reaches.
+/// sums are what the network's convolutions cost with nothing else running: the images per
+/// second a program would reach if everything else it computes took no time.
 nlohmann::json measureConvolutionBound(const BenchSettings& settings);
 
 }  // namespace epsilon::bench

@@ -68,19 +68,6 @@ class StepClock : public TrainingObserver {
     std::vector<Clock::time_point> ends;
 };
 
-std::vector<bool> blockFlags(const std::vector<int>& indices, int blocks, const char* option) {
-    std::vector<bool> flags(static_cast<size_t>(blocks), false);
-    for (int b : indices) {
-        if (b < 0 || b >= blocks) {
-            throw std::invalid_argument(std::string(option) + ": block " + std::to_string(b) +
-                                        " does not exist (the network has " +
-                                        std::to_string(blocks) + ")");
-        }
-        flags[static_cast<size_t>(b)] = true;
-    }
-    return flags;
-}
-
 EpsilonResNet gatedNetwork(const BenchSettings& settings) {
     torch::manual_seed(1);
     EpsilonResNet gated(modelFor(settings));
@@ -103,6 +90,19 @@ nlohmann::json inferenceResult(const std::function<torch::Tensor(const torch::Te
 }
 
 }  // namespace
+
+std::vector<bool> blockFlags(const std::vector<int>& indices, int blocks, const char* option) {
+    std::vector<bool> flags(static_cast<size_t>(blocks), false);
+    for (int b : indices) {
+        if (b < 0 || b >= blocks) {
+            throw std::invalid_argument(std::string(option) + ": block " + std::to_string(b) +
+                                        " does not exist (the network has " +
+                                        std::to_string(blocks) + ")");
+        }
+        flags[static_cast<size_t>(b)] = true;
+    }
+    return flags;
+}
 
 nlohmann::json measureTraining(const BenchSettings& settings) {
     TrainConfig config;

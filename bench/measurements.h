@@ -26,6 +26,10 @@ struct BenchSettings {
     int64_t skip_after = 0;
 };
 
+/// One flag per block of a network with `blocks` blocks, set for each of `indices`. Throws
+/// std::invalid_argument, naming `option`, for an index that is not a block.
+std::vector<bool> blockFlags(const std::vector<int>& indices, int blocks, const char* option);
+
 /// Training through the real Trainer (data loader, gate statistics, observer) on random images
 /// with ε = 0, so that every block computes. Reports images per second over the timed steps.
 nlohmann::json measureTraining(const BenchSettings& settings);
