@@ -81,10 +81,14 @@ void printInspection(const Snapshot& s) {
     std::printf("  written %s by Epsilon Lab %s (snapshot format %d, LibTorch %s, HDF5 %s)\n",
                 s.created_utc.c_str(), s.app_version.c_str(), s.format_version,
                 s.torch_version.c_str(), s.hdf5_version.c_str());
-    std::printf("  ε-ResNet-%d on %s (%lld training, %lld test images), ε = %g from epoch %d\n",
+    std::printf("  ε-ResNet-%d on %s (%lld training, %lld test images), ε = %g from epoch %d",
                 t.model.depth(), s.config.data.name.c_str(), static_cast<long long>(s.train_images),
                 static_cast<long long>(s.test_images), t.model.epsilon,
                 t.epsilon_warmup_epochs + 1);
+    if (t.epsilon_epochs > 0) {
+        std::printf(", 0 again after epoch %d", t.epsilon_warmup_epochs + t.epsilon_epochs);
+    }
+    std::printf("\n");
     std::printf("  batch %d, seed %llu, %s schedule\n", t.batch_size,
                 static_cast<unsigned long long>(t.seed),
                 t.schedule.adaptive ? "adaptive" : "standard");

@@ -73,6 +73,10 @@ TrainConfig configFrom(const TrainOptions& o, const DatasetPair& data) {
     config.model.epsilon = o.epsilon.value_or(defaultEpsilon(o.dataset));
     config.epochs = epochs;
     config.epsilon_warmup_epochs = o.epsilon_warmup.value_or(warmupScaledTo(epochs));
+    config.skip_discarded_after = o.skip_discarded_after;
+    // Without skipping, ending ε would switch the discarded blocks back on: ε then lasts.
+    config.epsilon_epochs =
+        o.epsilon_epochs.value_or(o.skip_discarded_after > 0 ? discardEpochsScaledTo(epochs) : 0);
     config.batch_size = o.batch_size;
     config.schedule = scheduleFrom(o, epochs);
     config.seed = o.seed;
@@ -80,7 +84,6 @@ TrainConfig configFrom(const TrainOptions& o, const DatasetPair& data) {
     config.test_limit = o.test_limit;
     config.horizontal_flip = o.flip.value_or(defaultHorizontalFlip(o.dataset));
     config.channels_last = o.channels_last;
-    config.skip_discarded_after = o.skip_discarded_after;
     validate(config);
     return config;
 }
@@ -171,13 +174,19 @@ CLI::App* addTrainCommand(CLI::App& app, TrainOptions& o) {
         ->check(CLI::PositiveNumber)
         ->excludes(depth);
     cmd->add_option("--epsilon", o.epsilon,
-                    "Gate threshold ε (default: 6 for fashion-mnist and mnist, 2.5 otherwise)")
+                    "Gate threshold ε (default: 7.5 for fashion-mnist and mnist, 2.5 otherwise)")
         ->check(CLI::NonNegativeNumber);
     cmd->add_option("--epsilon-warmup", o.epsilon_warmup,
-                    "Epochs with ε = 0 before ε applies (default: 40% of --epochs)")
+                    "Epochs with ε = 0 before ε applies (default: a fifth of --epochs, at least 1)")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--epsilon-epochs", o.epsilon_epochs,
+                    "Epochs after the warm-up during which ε applies; then ε is 0 again and the "
+                    "blocks skipped so far stay skipped while the rest train on (default: a "
+                    "fifth of --epochs, at least 1, when blocks are skipped; 0: to the end, as "
+                    "the method does)")
         ->check(CLI::NonNegativeNumber);
     cmd->add_option("--epochs", o.epochs,
-                    "Epochs to train (default 4; with --resume, the run's planned epochs, or a "
+                    "Epochs to train (default 5; with --resume, the run's planned epochs, or a "
                     "new total)")
         ->check(CLI::PositiveNumber);
     cmd->add_option("--batch-size", o.batch_size, "Mini-batch size")
@@ -220,7 +229,7 @@ CLI::App* addTrainCommand(CLI::App& app, TrainOptions& o) {
                     "training steps: it is an identity from then on, in training and "
                     "evaluation, and is pruned (1: from its first batch off; 0: compute every "
                     "block on every step, as the method does, so that a discarded block may "
-                    "switch back on)")
+                    "switch back on; ε then lasts to the end unless --epsilon-epochs is given)")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
     cmd->add_option("--prune-rule", o.prune_rule,
@@ -251,8 +260,9 @@ CLI::App* addTrainCommand(CLI::App& app, TrainOptions& o) {
     // A resumed run keeps the settings it was started with.
     for (const char* name :
          {"--dataset", "--depth", "--blocks-per-stage", "--epsilon", "--epsilon-warmup",
-          "--batch-size", "--schedule", "--lr-values", "--lr-after", "--restart-after", "--seed",
-          "--train-limit", "--test-limit", "--flip", "--channels-last", "--skip-discarded-after"}) {
+          "--epsilon-epochs", "--batch-size", "--schedule", "--lr-values", "--lr-after",
+          "--restart-after", "--seed", "--train-limit", "--test-limit", "--flip", "--channels-last",
+          "--skip-discarded-after"}) {
         resume->excludes(cmd->get_option(name));
     }
     cmd->add_flag("-q,--quiet", o.quiet, "No progress output");

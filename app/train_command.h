@@ -20,6 +20,7 @@ struct TrainOptions {
     std::optional<int> blocks_per_stage;
     std::optional<double> epsilon;
     std::optional<int> epsilon_warmup;
+    std::optional<int> epsilon_epochs;
     /// Unset: the default experiment's, or a resumed run's planned epochs.
     std::optional<int> epochs;
     int batch_size = defaultExperiment().batch_size;
@@ -34,7 +35,7 @@ struct TrainOptions {
     int64_t test_limit = 0;
     std::optional<bool> flip;
     bool channels_last = true;
-    int64_t skip_discarded_after = 0;
+    int64_t skip_discarded_after = defaultExperiment().skip_discarded_after;
     std::string prune_rule = "dead-last-epoch";
     double prune_threshold = 1.0;
     std::string report_path;

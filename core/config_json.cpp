@@ -51,6 +51,7 @@ std::string toJson(const ExperimentConfig& config) {
         {"side_loss_weight", t.side_loss_weight},
         {"discard_average_decay", t.discard_average_decay},
         {"epsilon_warmup_epochs", t.epsilon_warmup_epochs},
+        {"epsilon_epochs", t.epsilon_epochs},
         {"crop_padding", t.crop_padding},
         {"horizontal_flip", t.horizontal_flip},
         {"seed", t.seed},
@@ -87,6 +88,8 @@ ExperimentConfig experimentFromJson(const std::string& text) {
         t.side_loss_weight = in.at("side_loss_weight").get<double>();
         t.discard_average_decay = in.at("discard_average_decay").get<double>();
         t.epsilon_warmup_epochs = in.at("epsilon_warmup_epochs").get<int>();
+        // Absent from files written before the setting existed, where ε lasted to the end.
+        t.epsilon_epochs = in.value("epsilon_epochs", 0);
         t.crop_padding = in.at("crop_padding").get<int>();
         t.horizontal_flip = in.at("horizontal_flip").get<bool>();
         t.seed = in.at("seed").get<uint64_t>();

@@ -31,7 +31,12 @@ namespace epsilon {
 /// fall at or after the last epoch are left out.
 std::vector<LrStep> stepsScaledTo(int epochs);
 
-/// Epochs of ε = 0 before ε applies in a run of `epochs`: the first 40%, rounded down.
+/// Epochs of ε = 0 before ε applies in a run of `epochs`: a fifth, rounded, and at least one
+/// when there are two or more (a one-epoch run applies ε from the start).
 int warmupScaledTo(int epochs);
+
+/// Epochs during which ε applies after the warm-up (TrainConfig::epsilon_epochs), when blocks
+/// are skipped: a fifth of `epochs`, rounded, at least one.
+int discardEpochsScaledTo(int epochs);
 
 }  // namespace epsilon

@@ -114,6 +114,7 @@ void writeConfig(hid_t file, const ExperimentConfig& config) {
     hdf5::writeAttribute(group.id(), "epochs", static_cast<int64_t>(t.epochs));
     hdf5::writeAttribute(group.id(), "epsilon_warmup_epochs",
                          static_cast<int64_t>(t.epsilon_warmup_epochs));
+    hdf5::writeAttribute(group.id(), "epsilon_epochs", static_cast<int64_t>(t.epsilon_epochs));
     hdf5::writeAttribute(group.id(), "batch_size", static_cast<int64_t>(t.batch_size));
     hdf5::writeAttribute(group.id(), "seed", static_cast<int64_t>(t.seed));
     hdf5::writeAttribute(group.id(), "schedule", t.schedule.adaptive ? "adaptive" : "standard");

@@ -26,6 +26,12 @@ struct TrainConfig {
     double discard_average_decay = 0.95;
     /// Epochs trained with ε = 0 (a plain ResNet) before ε applies, as in the authors' later code.
     int epsilon_warmup_epochs = 0;
+    /// Epochs after the warm-up during which ε applies; after them ε is 0
+    /// again, so no further gate closes and the blocks skipped so far (skip_discarded_after)
+    /// stay skipped while the rest train on: the discard phase ends and fine-tuning follows, as
+    /// in pruning schedules that stop pruning before the end. 0: ε applies to the end of the run.
+    /// Needs skip_discarded_after > 0, or the discarded blocks would come back.
+    int epsilon_epochs = 0;
     /// Zero padding before the random crop; 0 disables cropping.
     int crop_padding = 4;
     bool horizontal_flip = true;
@@ -48,5 +54,8 @@ struct TrainConfig {
 
 /// Throws std::invalid_argument naming the first impossible setting.
 void validate(const TrainConfig& config);
+
+/// ε in `epoch` (1-based), given the warm-up and the end of the phase in which ε applies.
+double epsilonForEpoch(const TrainConfig& config, int epoch);
 
 }  // namespace epsilon

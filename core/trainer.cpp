@@ -68,9 +68,24 @@ void validate(const TrainConfig& config) {
     if (config.skip_discarded_after < 0) {
         throw std::invalid_argument("the steps before a discarded block is skipped must be >= 0");
     }
+    if (config.epsilon_epochs < 0) {
+        throw std::invalid_argument("the epochs during which ε applies must be >= 0");
+    }
+    if (config.epsilon_epochs > 0 && config.skip_discarded_after == 0) {
+        throw std::invalid_argument(
+            "ending ε after some epochs needs skipping of discarded blocks, or they would all "
+            "switch back on when ε returns to 0");
+    }
     if (config.train_limit < 0 || config.test_limit < 0) {
         throw std::invalid_argument("image limits must be >= 0");
     }
+}
+
+double epsilonForEpoch(const TrainConfig& config, int epoch) {
+    const bool after_discard_phase =
+        config.epsilon_epochs > 0 && epoch > config.epsilon_warmup_epochs + config.epsilon_epochs;
+    return epoch <= config.epsilon_warmup_epochs || after_discard_phase ? 0.0
+                                                                        : config.model.epsilon;
 }
 
 Dataset takeFirst(const Dataset& data, int64_t limit) {
@@ -195,7 +210,7 @@ bool Trainer::trainEpoch(int epoch, TrainingObserver* observer, EpochRecord& rec
     step.epoch = epoch;
     step.batches_per_epoch = static_cast<int>(train_loader_->batchesPerEpoch());
     step.learning_rate = schedule_.learningRate(epoch);
-    step.epsilon = epoch <= config_.epsilon_warmup_epochs ? 0.0 : config_.model.epsilon;
+    step.epsilon = epsilonForEpoch(config_, epoch);
     optimizer_->setLearningRate(step.learning_rate);
     model_->setEpsilon(step.epsilon);
     model_->train();
@@ -387,6 +402,10 @@ void Trainer::restoreProgress(TrainerProgress progress) {
     schedule_.restore(progress.schedule_restart_epoch, progress.schedule_previous_discarded);
     progress_ = std::move(progress);
     applySkipping();
+    // The gated network as it last trained: after the phase in which ε applies, that is ε = 0.
+    if (progress_.epochs_done > 0) {
+        model_->setEpsilon(epsilonForEpoch(config_, progress_.epochs_done));
+    }
 }
 
 std::map<std::string, torch::Tensor> Trainer::momentumBuffers() const {

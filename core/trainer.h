@@ -86,8 +86,8 @@ class Trainer {
     double trainImagesPerSecond() const;
 
     /// Continues a run from `progress` (saved at the end of an epoch). The model's and the
-    /// optimizer's tensors are restored separately. Throws std::invalid_argument when it does not
-    /// fit this trainer's configuration.
+    /// optimizer's tensors are restored separately; the model's ε becomes the last trained
+    /// epoch's. Throws std::invalid_argument when it does not fit this trainer's configuration.
     void restoreProgress(TrainerProgress progress);
     /// The optimizer's momentum buffer of each parameter, by the parameter's name; parameters
     /// that have not been stepped yet have none.

@@ -36,6 +36,7 @@ TrainConfig runConfig(int64_t skip_after) {
     config.schedule.steps = stepsScaledTo(1);
     config.batch_size = 64;
     config.skip_discarded_after = skip_after;
+    config.epsilon_epochs = 0;  // ε to the end
     return config;
 }
 
@@ -202,6 +203,49 @@ TEST(BlockSkipping, PruningRemovesEverySkippedBlockWhateverTheRule) {
 
 TEST(BlockSkipping, ANegativeSettingIsRefused) {
     EXPECT_THROW(validate(runConfig(-1)), std::invalid_argument);
+}
+
+// Once ε is back to 0 after the discard phase no gate can close, yet the blocks discarded in
+// it must stay identities: the network that trains on is the one pruning will build.
+TEST(BlockSkipping, BlocksDiscardedWhileEpsilonAppliedStaySkippedAfterIt) {
+    const DatasetPair data = randomData();
+    TrainConfig config = runConfig(1);
+    config.model.epsilon = 1e6;  // every gate closes on the first step
+    config.epochs = 2;
+    config.schedule.steps = stepsScaledTo(2);
+    config.epsilon_epochs = 1;
+    Trainer trainer(config, data, torch::kCPU);
+    std::vector<double> epsilons;
+    std::vector<float> gates;
+    class Log : public TrainingObserver {
+      public:
+        Log(std::vector<double>& e, std::vector<float>& g) : e_(e), g_(g) {}
+        void onStep(const StepRecord& r) override {
+            e_.push_back(r.epsilon);
+            g_.insert(g_.end(), r.gate.begin(), r.gate.end());
+        }
+
+      private:
+        std::vector<double>& e_;
+        std::vector<float>& g_;
+    } log(epsilons, gates);
+    trainer.run(&log);
+
+    ASSERT_EQ(epsilons.size(), 2u * kSteps);
+    EXPECT_EQ(epsilons.front(), 1e6);
+    EXPECT_EQ(epsilons.back(), 0.0);
+    EXPECT_EQ(gates, std::vector<float>(gates.size(), 0.0f));
+    EXPECT_EQ(trainer.model()->skippedBlocks(), std::vector<bool>(3, true));
+}
+
+TEST(BlockSkipping, EndingEpsilonEarlyWithoutSkippingIsRefused) {
+    TrainConfig config = runConfig(0);
+    config.epsilon_epochs = 1;
+    EXPECT_THROW(validate(config), std::invalid_argument);
+    config.skip_discarded_after = 1;
+    EXPECT_NO_THROW(validate(config));
+    config.epsilon_epochs = -1;
+    EXPECT_THROW(validate(config), std::invalid_argument);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include "core/lr_schedule.h"
 #include "core/presets.h"
+#include "core/train_config.h"
 
 namespace epsilon {
 namespace {
@@ -66,8 +67,31 @@ TEST(LrSchedule, ShortRunsKeepTheShapeOfTheStandardSchedule) {
     EXPECT_EQ(five[1].after_epoch, 3);
     EXPECT_EQ(five[2].after_epoch, 4);
     EXPECT_EQ(stepsScaledTo(1).size(), 1u);  // one epoch: 0.1 throughout
-    EXPECT_EQ(warmupScaledTo(5), 2);
-    EXPECT_EQ(warmupScaledTo(1), 0);
+}
+
+TEST(EpsilonSchedule, IsZeroInTheWarmupAndAfterThePhaseInWhichItApplies) {
+    TrainConfig config;
+    config.model.epsilon = 7.5;
+    config.epsilon_warmup_epochs = 1;
+    config.epsilon_epochs = 2;
+    EXPECT_EQ(epsilonForEpoch(config, 1), 0.0);
+    EXPECT_EQ(epsilonForEpoch(config, 2), 7.5);
+    EXPECT_EQ(epsilonForEpoch(config, 3), 7.5);
+    EXPECT_EQ(epsilonForEpoch(config, 4), 0.0);
+    config.epsilon_epochs = 0;  // to the end
+    EXPECT_EQ(epsilonForEpoch(config, 400), 7.5);
+    config.epsilon_warmup_epochs = 0;
+    EXPECT_EQ(epsilonForEpoch(config, 1), 7.5);
+}
+
+TEST(EpsilonSchedule, ShortRunsScaleTheWarmupAndThePhaseToAFifthEach) {
+    EXPECT_EQ(warmupScaledTo(1), 0);  // ε from the start, or it would never apply
+    EXPECT_EQ(warmupScaledTo(2), 1);
+    EXPECT_EQ(warmupScaledTo(5), 1);
+    EXPECT_EQ(warmupScaledTo(10), 2);
+    EXPECT_EQ(discardEpochsScaledTo(1), 1);
+    EXPECT_EQ(discardEpochsScaledTo(5), 1);
+    EXPECT_EQ(discardEpochsScaledTo(12), 2);
 }
 
 }  // namespace

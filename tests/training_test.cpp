@@ -37,6 +37,9 @@ class TrainingTest : public ::testing::Test {
         config.model.epsilon = eps;
         config.epochs = epochs;
         config.epsilon_warmup_epochs = 0;
+        // The method as stated: ε to the end, every block computed on every step.
+        config.epsilon_epochs = 0;
+        config.skip_discarded_after = 0;
         config.schedule.steps = stepsScaledTo(epochs);
         config.train_limit = train_images;
         config.test_limit = 1000;

@@ -12,15 +12,17 @@ struct RunSettings {
     QString dataset = "fashion-mnist";
     QString data_path;
     int depth = 20;
-    double epsilon = 6.0;
+    double epsilon = 7.5;
     int epsilon_warmup = 1;
-    int epochs = 4;
+    /// Epochs after the warm-up during which ε applies; 0: to the end (TrainConfig).
+    int epsilon_epochs = 1;
+    int epochs = 5;
     int batch_size = 128;
     /// Restart the learning-rate steps whenever another block is discarded.
     bool adaptive_schedule = false;
     /// Stop computing a block once its gate has been 0 for this many consecutive training
     /// steps (0: compute every block on every step).
-    int skip_discarded_after = 0;
+    int skip_discarded_after = 1;
     quint64 seed = 1;
     /// Torch's intra-op threads for the run; 0: one per core.
     int threads = 0;

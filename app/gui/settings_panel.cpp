@@ -78,6 +78,12 @@ SettingsPanel::SettingsPanel(bool cuda_available, QWidget* parent) : QWidget(par
     warmup_ = new QSpinBox;
     warmup_->setRange(0, 10000);
     warmup_->setToolTip("Train a plain ResNet (ε = 0) for this many epochs first");
+    epsilon_epochs_ = new QSpinBox;
+    epsilon_epochs_->setRange(0, 10000);
+    epsilon_epochs_->setSpecialValueText("to the end");
+    epsilon_epochs_->setToolTip(
+        "Epochs after the warm-up during which ε applies; then ε is 0 again, the blocks\n"
+        "skipped so far stay skipped and the rest train on (needs skipping)");
     epochs_ = new QSpinBox;
     epochs_->setRange(1, 10000);
     batch_size_ = new QSpinBox;
@@ -123,6 +129,7 @@ SettingsPanel::SettingsPanel(bool cuda_available, QWidget* parent) : QWidget(par
     form->addRow("Depth", depth_);
     form->addRow("ε", epsilon_);
     form->addRow("ε = 0 for epochs", warmup_);
+    form->addRow("then ε for epochs", epsilon_epochs_);
     form->addRow("Epochs", epochs_);
     form->addRow("Batch size", batch_size_);
     form->addRow("Schedule", schedule_);
@@ -143,7 +150,7 @@ SettingsPanel::SettingsPanel(bool cuda_available, QWidget* parent) : QWidget(par
     connect(epsilon_, &QDoubleSpinBox::valueChanged, this, &SettingsPanel::epsilonChanged);
     connect(dataset_, &QComboBox::currentIndexChanged, this, &SettingsPanel::check);
     connect(data_path_, &QLineEdit::textChanged, this, &SettingsPanel::check);
-    for (QSpinBox* box : {warmup_, epochs_, batch_size_, train_limit_}) {
+    for (QSpinBox* box : {warmup_, epsilon_epochs_, epochs_, batch_size_, train_limit_, skip_}) {
         connect(box, &QSpinBox::valueChanged, this, &SettingsPanel::check);
     }
     setSettings(defaults);
@@ -157,6 +164,7 @@ RunSettings SettingsPanel::settings() const {
     s.depth = depth_->currentData().toInt();
     s.epsilon = epsilon_->value();
     s.epsilon_warmup = warmup_->value();
+    s.epsilon_epochs = epsilon_epochs_->value();
     s.epochs = epochs_->value();
     s.batch_size = batch_size_->value();
     s.adaptive_schedule = schedule_->currentData().toBool();
@@ -178,6 +186,7 @@ void SettingsPanel::setSettings(const RunSettings& s) {
     depth_->setCurrentIndex(std::max(0, depth_->findData(s.depth)));
     epsilon_->setValue(s.epsilon);
     warmup_->setValue(s.epsilon_warmup);
+    epsilon_epochs_->setValue(s.epsilon_epochs);
     epochs_->setValue(s.epochs);
     batch_size_->setValue(s.batch_size);
     schedule_->setCurrentIndex(s.adaptive_schedule ? 1 : 0);
@@ -199,6 +208,7 @@ void SettingsPanel::save() const {
     store.setValue("run/depth", s.depth);
     store.setValue("run/epsilon", s.epsilon);
     store.setValue("run/epsilon_warmup", s.epsilon_warmup);
+    store.setValue("run/epsilon_epochs", s.epsilon_epochs);
     store.setValue("run/epochs", s.epochs);
     store.setValue("run/batch_size", s.batch_size);
     store.setValue("run/adaptive_schedule", s.adaptive_schedule);
@@ -218,6 +228,7 @@ void SettingsPanel::restore() {
     s.depth = store.value("run/depth", d.depth).toInt();
     s.epsilon = store.value("run/epsilon", d.epsilon).toDouble();
     s.epsilon_warmup = store.value("run/epsilon_warmup", d.epsilon_warmup).toInt();
+    s.epsilon_epochs = store.value("run/epsilon_epochs", d.epsilon_epochs).toInt();
     s.epochs = store.value("run/epochs", d.epochs).toInt();
     s.batch_size = store.value("run/batch_size", d.batch_size).toInt();
     s.adaptive_schedule = store.value("run/adaptive_schedule", d.adaptive_schedule).toBool();
@@ -259,6 +270,10 @@ void SettingsPanel::check() {
         other_problem = QString("The batch size (%1) is larger than the training images (%2)")
                             .arg(s.batch_size)
                             .arg(s.train_limit);
+    } else if (s.epsilon_epochs > 0 && s.skip_discarded_after == 0) {
+        other_problem =
+            "Ending ε after some epochs needs skipping: without it the discarded "
+            "blocks would switch back on";
     }
     if (problem_.isEmpty()) {
         problem_ = other_problem;

@@ -51,6 +51,7 @@ class SettingsPanel : public QWidget {
     QComboBox* depth_;
     QDoubleSpinBox* epsilon_;
     QSpinBox* warmup_;
+    QSpinBox* epsilon_epochs_;
     QSpinBox* epochs_;
     QSpinBox* batch_size_;
     QComboBox* schedule_;

@@ -95,9 +95,9 @@ QStringList SweepLauncher::arguments(const RunSettings& s, const QList<double>& 
     if (s.test_limit > 0) {
         args << "--test-limit" << QString::number(s.test_limit);
     }
-    if (s.skip_discarded_after > 0) {
-        args << "--skip-discarded-after" << QString::number(s.skip_discarded_after);
-    }
+    // Always given: the command line's defaults for these are not "off".
+    args << "--skip-discarded-after" << QString::number(s.skip_discarded_after)
+         << "--epsilon-epochs" << QString::number(s.epsilon_epochs);
     return args;
 }
 

@@ -46,6 +46,7 @@ TrainConfig configFor(const RunSettings& s, const DatasetPair& data) {
     config.model.epsilon = s.epsilon;
     config.epochs = s.epochs;
     config.epsilon_warmup_epochs = s.epsilon_warmup;
+    config.epsilon_epochs = s.epsilon_epochs;
     config.batch_size = s.batch_size;
     config.schedule.steps = stepsScaledTo(s.epochs);
     config.schedule.adaptive = s.adaptive_schedule;
@@ -67,6 +68,7 @@ RunSettings settingsFrom(const ExperimentConfig& saved) {
     s.depth = c.model.depth();
     s.epsilon = c.model.epsilon;
     s.epsilon_warmup = c.epsilon_warmup_epochs;
+    s.epsilon_epochs = c.epsilon_epochs;
     s.epochs = c.epochs;
     s.batch_size = c.batch_size;
     s.adaptive_schedule = c.schedule.adaptive;

@@ -19,6 +19,7 @@ inline RunSettings smallRun(int epochs) {
     settings.epochs = epochs;
     settings.train_limit = 512;
     settings.skip_discarded_after = 0;
+    settings.epsilon_epochs = 0;
     return settings;
 }
 

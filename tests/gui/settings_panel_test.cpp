@@ -30,6 +30,7 @@ RunSettings everySettingChanged() {
     s.depth = 32;
     s.epsilon = 7.5;
     s.epsilon_warmup = 2;
+    s.epsilon_epochs = 3;
     s.epochs = 9;
     s.batch_size = 64;
     s.adaptive_schedule = true;
@@ -47,6 +48,7 @@ void expectSameSettings(const RunSettings& a, const RunSettings& b) {
     EXPECT_EQ(a.depth, b.depth);
     EXPECT_DOUBLE_EQ(a.epsilon, b.epsilon);
     EXPECT_EQ(a.epsilon_warmup, b.epsilon_warmup);
+    EXPECT_EQ(a.epsilon_epochs, b.epsilon_epochs);
     EXPECT_EQ(a.epochs, b.epochs);
     EXPECT_EQ(a.batch_size, b.batch_size);
     EXPECT_EQ(a.adaptive_schedule, b.adaptive_schedule);
@@ -64,6 +66,7 @@ TEST(SettingsPanelTest, ItsDefaultsAreTheCommandLinesDefaultExperiment) {
     EXPECT_EQ(panel.depth, cli.model.depth());
     EXPECT_DOUBLE_EQ(panel.epsilon, cli.model.epsilon);
     EXPECT_EQ(panel.epsilon_warmup, cli.epsilon_warmup_epochs);
+    EXPECT_EQ(panel.epsilon_epochs, cli.epsilon_epochs);
     EXPECT_EQ(panel.epochs, cli.epochs);
     EXPECT_EQ(panel.batch_size, cli.batch_size);
     EXPECT_EQ(panel.adaptive_schedule, cli.schedule.adaptive);
@@ -147,6 +150,21 @@ TEST(SettingsPanelTest, AWarmUpCoveringEveryEpochIsAWarningNotAProblem) {
     s.epsilon_warmup = 2;
     panel.setSettings(s);
     EXPECT_EQ(panel.warning(), QString());
+}
+
+TEST(SettingsPanelTest, EndingEpsilonEarlyWithoutSkippingIsAProblem) {
+    SettingsPanel panel(false);
+    RunSettings s;
+    s.epsilon_epochs = 1;
+    s.skip_discarded_after = 0;
+    panel.setSettings(s);
+    // Shown under the settings whether or not the data folder has a problem too.
+    const auto* note = panel.findChild<QLabel*>("settingsWarning");
+    EXPECT_TRUE(note->text().contains("needs skipping")) << note->text().toStdString();
+    EXPECT_FALSE(panel.problem().isEmpty());
+    s.skip_discarded_after = 1;
+    panel.setSettings(s);
+    EXPECT_FALSE(note->text().contains("needs skipping")) << note->text().toStdString();
 }
 
 using SettingsInWindowTest = FashionMnistTest;

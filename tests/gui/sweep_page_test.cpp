@@ -55,15 +55,20 @@ TEST(SweepLauncherTest, PassesThePanelsSettingsToEveryRun) {
                                   "--schedule",
                                   "adaptive",
                                   "--train-limit",
-                                  "512"};
+                                  "512",
+                                  "--skip-discarded-after",
+                                  "0",
+                                  "--epsilon-epochs",
+                                  "0"};
     EXPECT_EQ(args, expected);
     s.data_path = "/data/fm";
     s.test_limit = 256;
     s.skip_discarded_after = 10;
+    s.epsilon_epochs = 2;
     const QStringList more = SweepLauncher::arguments(s, {1.0}, {1}, 1, "d");
-    EXPECT_EQ(more.mid(more.size() - 8),
+    EXPECT_EQ(more.mid(more.size() - 10),
               (QStringList{"--data-path", "/data/fm", "--train-limit", "512", "--test-limit", "256",
-                           "--skip-discarded-after", "10"}));
+                           "--skip-discarded-after", "10", "--epsilon-epochs", "2"}));
 }
 
 TEST(SweepPageTest, ValuesThatAreNotNumbersAreAProblemAndStopTheRun) {
