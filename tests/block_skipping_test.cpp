@@ -238,6 +238,27 @@ TEST(BlockSkipping, BlocksDiscardedWhileEpsilonAppliedStaySkippedAfterIt) {
     EXPECT_EQ(trainer.model()->skippedBlocks(), std::vector<bool>(3, true));
 }
 
+// A run resumed from a snapshot evaluates and prunes the gated network as it last trained:
+// with ε during the discard phase, and with ε = 0 after it.
+TEST(BlockSkipping, ARestoredRunHasTheEpsilonOfItsLastEpoch) {
+    const DatasetPair data = randomData();
+    TrainConfig config = runConfig(1);
+    config.model.epsilon = 3.0;
+    config.epsilon_epochs = 1;
+    Trainer one_epoch(config, data, torch::kCPU);
+    one_epoch.run(nullptr);
+    config.epochs = 2;
+    config.schedule.steps = stepsScaledTo(2);
+    Trainer in_phase(config, data, torch::kCPU);
+    in_phase.restoreProgress(one_epoch.progress());
+    EXPECT_EQ(in_phase.model()->config().epsilon, 3.0);
+
+    in_phase.run(nullptr);
+    Trainer after_phase(config, data, torch::kCPU);
+    after_phase.restoreProgress(in_phase.progress());
+    EXPECT_EQ(after_phase.model()->config().epsilon, 0.0);
+}
+
 TEST(BlockSkipping, EndingEpsilonEarlyWithoutSkippingIsRefused) {
     TrainConfig config = runConfig(0);
     config.epsilon_epochs = 1;

@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
+#include <nlohmann/json.hpp>
 
 #include "core/config_json.h"
 #include "core/hdf5_file.h"
@@ -172,6 +173,20 @@ TEST_F(SnapshotTest, EveryFieldSurvivesARoundTrip) {
     EXPECT_EQ(a.report.check.gated_accuracy, b.report.check.gated_accuracy);
     EXPECT_EQ(a.report.check.compact_accuracy, b.report.check.compact_accuracy);
     expectSameTensors(a.compact_state, b.compact_state, "compact model");
+}
+
+// Files written before ε could end early lack the setting; they applied ε to the end.
+TEST_F(SnapshotTest, AConfigWithoutEpsilonEpochsReadsAsEpsilonToTheEnd) {
+    ExperimentConfig config = snapshot_.config;
+    config.train.skip_discarded_after = 1;
+    config.train.epsilon_epochs = 2;
+    EXPECT_EQ(experimentFromJson(toJson(config)).train.epsilon_epochs, 2);
+    nlohmann::json older = nlohmann::json::parse(toJson(config));
+    older.erase("epsilon_epochs");
+    ASSERT_FALSE(older.contains("epsilon_epochs"));
+    const ExperimentConfig read = experimentFromJson(older.dump());
+    EXPECT_EQ(read.train.epsilon_epochs, 0);
+    EXPECT_EQ(read.train.skip_discarded_after, 1);
 }
 
 TEST_F(SnapshotTest, RestoringGivesTheSameTrainerState) {
