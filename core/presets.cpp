@@ -15,6 +15,11 @@ constexpr double kFashionMnistEpsilon = 7.5;
 constexpr double kCifarEpsilon = 2.5;
 constexpr double kSvhnEpsilon = 1.5;
 
+// The warm-up and the discard phase each take a fifth of a run, rounded, and at least an epoch.
+int aFifthOf(int epochs) {
+    return std::max(1, static_cast<int>(std::lround(0.2 * epochs)));
+}
+
 }  // namespace
 
 void fitModelToData(ModelConfig& model, const Dataset& train) {
@@ -68,14 +73,11 @@ std::vector<LrStep> stepsScaledTo(int epochs) {
 }
 
 int warmupScaledTo(int epochs) {
-    if (epochs < 2) {
-        return 0;
-    }
-    return std::max(1, static_cast<int>(std::lround(0.2 * epochs)));
+    return epochs < 2 ? 0 : aFifthOf(epochs);
 }
 
 int discardEpochsScaledTo(int epochs) {
-    return std::max(1, static_cast<int>(std::lround(0.2 * epochs)));
+    return aFifthOf(epochs);
 }
 
 }  // namespace epsilon
